@@ -1,0 +1,1 @@
+"""Einblick — connects young people with the apprenticeships of their region."""

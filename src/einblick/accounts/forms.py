@@ -1,0 +1,145 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+from einblick.catalog import selectors as catalog
+from einblick.core.forms import BaseForm
+from einblick.core.services import email_enqueue
+
+from . import selectors
+from .models import School, User
+
+SCHOOL_YEARS = [("", "—")] + [(year, str(year)) for year in range(5, 14)]
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label=_("User name or e-mail"), max_length=254)
+
+    error_messages = {
+        "invalid_login": _("User name/e-mail or password are not correct. Please check both."),
+        "inactive": _("This account is deactivated."),
+    }
+
+
+class PasswordMixin(forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits."),
+        max_length=128,
+    )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password
+
+
+def validate_email_free(email: str) -> str:
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise forms.ValidationError(
+            _("There already is an account with this e-mail address. Try logging in.")
+        )
+    return email
+
+
+class PupilSignupForm(BaseForm, PasswordMixin):
+    nickname = forms.CharField(label=_("Nickname or first name"), max_length=40)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("Only for logging in and reminders."))
+    school_year = forms.TypedChoiceField(
+        label=_("School year"), choices=SCHOOL_YEARS, coerce=int, required=False, empty_value=None
+    )
+    field_order = ["nickname", "email", "password", "school_year"]
+
+    def clean_email(self):
+        return validate_email_free(self.cleaned_data["email"])
+
+
+class JoinClassForm(BaseForm, PasswordMixin):
+    code = forms.CharField(
+        label=_("Class code"), max_length=20, help_text=_("Your teacher gives you this code.")
+    )
+    nickname = forms.CharField(label=_("Nickname or first name"), max_length=40)
+    field_order = ["code", "nickname", "password"]
+
+    def clean_code(self):
+        school_class = selectors.class_by_code(self.cleaned_data["code"])
+        if school_class is None:
+            raise forms.ValidationError(
+                _("This class code does not exist. Please check it with your teacher.")
+            )
+        if not school_class.code_is_valid:
+            raise forms.ValidationError(_("This class code has expired. Ask your teacher for a new one."))
+        self.school_class = school_class
+        return school_class.code
+
+
+class TeacherSignupForm(BaseForm, PasswordMixin):
+    first_name = forms.CharField(label=_("First name"), max_length=60)
+    last_name = forms.CharField(label=_("Last name"), max_length=60)
+    email = forms.EmailField(label=_("E-mail"))
+    school_name = forms.CharField(label=_("School"), max_length=200)
+    school_kind = forms.ChoiceField(label=_("School type"), choices=School.Kind.choices)
+    school_place = forms.CharField(label=_("Postal code or town of the school"), max_length=80)
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "password",
+        "school_name",
+        "school_kind",
+        "school_place",
+    ]
+
+    def clean_email(self):
+        return validate_email_free(self.cleaned_data["email"])
+
+    def clean_school_place(self):
+        place = catalog.place_record(self.cleaned_data["school_place"])
+        if place is None:
+            raise forms.ValidationError(_("We do not know this postal code or town."))
+        return place
+
+
+class SchoolClassForm(BaseForm):
+    name = forms.CharField(label=_("Class name"), max_length=40, help_text=_("For example 8b"))
+    school_year = forms.TypedChoiceField(label=_("School year"), choices=SCHOOL_YEARS[1:], coerce=int)
+
+    def __init__(self, *args, teacher=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teacher = teacher
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if (
+            self.teacher
+            and self.teacher.classes.filter(name__iexact=name, school=self.teacher.school).exists()
+        ):
+            raise forms.ValidationError(_("You already have a class with this name."))
+        return name
+
+
+class EmailChangeForm(BaseForm):
+    email = forms.EmailField(label=_("New e-mail address"))
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, max_length=128)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        return validate_email_free(self.cleaned_data["email"])
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError(_("The password is not correct."))
+        return ""
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the e-mail goes through the task queue like every other e-mail."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        email_enqueue(to=to_email, template="accounts/email/password_reset", context=context)

@@ -1,0 +1,153 @@
+"""Accounts: the custom user with its roles, schools, classes and class codes.
+
+A user may hold several roles. Company membership lives in the catalog app (CompanyMembership); network staff are
+users with ``is_staff``. Pupils' data is minimal by design (design.md §7): a nickname or first name, an e-mail *or*
+a class code, the school year.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Letters and digits that cannot be confused when read aloud or from a board (no 0/O, 1/I/L).
+CLASS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CLASS_CODE_LENGTH = 8
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        PUPIL = "pupil", _("Pupil")
+        TEACHER = "teacher", _("Teacher")
+        COMPANY = "company", _("Company member")
+        PROVIDER = "provider", _("Training provider")
+        STAFF = "staff", _("Network staff")
+
+    # AbstractUser's first_name/last_name stay empty for pupils; they use the nickname.
+    email = models.EmailField(_("e-mail address"), blank=True)
+    nickname = models.CharField(_("nickname or first name"), max_length=40, blank=True)
+    school_year = models.PositiveSmallIntegerField(_("school year"), null=True, blank=True)
+    is_pupil = models.BooleanField(_("pupil"), default=False)
+    is_teacher = models.BooleanField(_("teacher"), default=False)
+    is_provider = models.BooleanField(_("training provider"), default=False)
+    school = models.ForeignKey(
+        "School", verbose_name=_("school"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    school_class = models.ForeignKey(
+        "SchoolClass",
+        verbose_name=_("class"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pupils",
+    )
+    pending_email = models.EmailField(_("new e-mail address (unconfirmed)"), blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="user_email_unique_ci"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.nickname or self.get_full_name() or self.username
+
+    @property
+    def is_network_staff(self) -> bool:
+        return self.is_active and self.is_staff
+
+    @property
+    def roles(self) -> list[str]:
+        roles = []
+        if self.is_pupil:
+            roles.append(self.Role.PUPIL)
+        if self.is_teacher:
+            roles.append(self.Role.TEACHER)
+        if self.memberships.exists():
+            roles.append(self.Role.COMPANY)
+        if self.is_provider:
+            roles.append(self.Role.PROVIDER)
+        if self.is_staff:
+            roles.append(self.Role.STAFF)
+        return roles
+
+
+class School(models.Model):
+    class Kind(models.TextChoices):
+        OBERSCHULE = "oberschule", _("Oberschule")
+        HAUPTSCHULE = "hauptschule", _("Hauptschule")
+        REALSCHULE = "realschule", _("Realschule")
+        GESAMTSCHULE = "gesamtschule", _("Gesamtschule")
+        GYMNASIUM = "gymnasium", _("Gymnasium")
+        BBS = "bbs", _("Vocational school (BBS)")
+        FOERDERSCHULE = "foerderschule", _("Special needs school")
+        OTHER = "other", _("Other school")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("school type"), max_length=20, choices=Kind.choices, default=Kind.OBERSCHULE)
+    place = models.ForeignKey(
+        "catalog.Place", verbose_name=_("town"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name", "place"], name="school_unique_name_place")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.place.name})" if self.place_id else self.name
+
+
+def new_class_code() -> str:
+    return "".join(secrets.choice(CLASS_CODE_ALPHABET) for _ in range(CLASS_CODE_LENGTH))
+
+
+def default_code_expiry():
+    return timezone.now() + timedelta(days=settings.EINBLICK["CLASS_CODE_DAYS"])
+
+
+class SchoolClass(models.Model):
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="classes"
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("teacher"), on_delete=models.CASCADE, related_name="classes"
+    )
+    name = models.CharField(_("class name"), max_length=40, help_text=_("For example 8b"))
+    school_year = models.PositiveSmallIntegerField(_("school year"))
+    code = models.CharField(
+        _("class code"), max_length=CLASS_CODE_LENGTH, unique=True, default=new_class_code
+    )
+    code_expires_at = models.DateTimeField(_("class code valid until"), default=default_code_expiry)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["school_year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "teacher", "name"], name="class_unique_per_teacher"),
+            models.CheckConstraint(
+                condition=models.Q(school_year__gte=5, school_year__lte=13), name="class_school_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} – {self.school.name}"
+
+    @property
+    def code_is_valid(self) -> bool:
+        return self.code_expires_at > timezone.now()

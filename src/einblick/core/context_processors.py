@@ -1,0 +1,6 @@
+from django.conf import settings
+
+
+def site(request):
+    """Branding of this installation (settings, not code) for every template."""
+    return {"site": settings.EINBLICK}

@@ -1,0 +1,67 @@
+"""Two-click embeds for third-party video: nothing loads from the provider before the viewer clicks."""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlparse
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Embed:
+    provider: str  # shown to the viewer before the click
+    kind: str  # "iframe" or "video"
+    src: str
+    privacy_url: str = ""
+
+
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
+
+
+class UnknownVideoProvider(ValueError):
+    pass
+
+
+def embed_for(url: str) -> Embed:
+    """The embed for a video URL; raises UnknownVideoProvider for anything we cannot embed safely."""
+    parsed = urlparse((url or "").strip())
+    if parsed.scheme not in {"https", "http"} or not parsed.netloc:
+        raise UnknownVideoProvider(_("This is not a web address of a video."))
+    host = parsed.netloc.lower().removeprefix("www.").removeprefix("m.")
+    path = parsed.path
+    if host in {"youtube.com", "youtube-nocookie.com", "youtu.be"}:
+        video_id = ""
+        if host == "youtu.be":
+            video_id = path.strip("/")
+        elif path == "/watch":
+            video_id = parse_qs(parsed.query).get("v", [""])[0]
+        elif path.startswith(("/embed/", "/shorts/", "/live/")):
+            video_id = path.split("/")[2]
+        if _YOUTUBE_ID.match(video_id):
+            return Embed(
+                "YouTube",
+                "iframe",
+                f"https://www.youtube-nocookie.com/embed/{video_id}",
+                "https://policies.google.com/privacy",
+            )
+    elif host in {"vimeo.com", "player.vimeo.com"}:
+        video_id = path.rstrip("/").split("/")[-1]
+        if video_id.isdigit():
+            return Embed(
+                "Vimeo",
+                "iframe",
+                f"https://player.vimeo.com/video/{video_id}?dnt=1",
+                "https://vimeo.com/privacy",
+            )
+    elif "/videos/watch/" in path or "/videos/embed/" in path or path.startswith("/w/"):
+        # PeerTube instance: /videos/watch/<uuid>, /w/<short id>
+        video_id = path.rstrip("/").split("/")[-1]
+        if re.match(r"^[A-Za-z0-9-]{6,40}$", video_id):
+            return Embed(f"PeerTube ({host})", "iframe", f"https://{host}/videos/embed/{video_id}")
+    elif path.lower().endswith((".mp4", ".webm", ".m3u8")):
+        return Embed(host, "video", parsed.geturl())
+    raise UnknownVideoProvider(
+        _(
+            "Videos from this address cannot be embedded. Use YouTube, Vimeo, PeerTube or a direct MP4/HLS link."
+        )
+    )

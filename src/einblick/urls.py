@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("", include("einblick.core.urls")),
+    path("konto/", include("einblick.accounts.urls")),
+    path("", include("einblick.catalog.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("backoffice/", admin.site.urls),
+    # Uploaded media; a production proxy serves /media/ itself (docs/operations.md).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]
+
+handler404 = "einblick.core.views.page_not_found"
+handler500 = "einblick.core.views.server_error"
