@@ -168,7 +168,6 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
-FORMS_URLFIELD_ASSUME_HTTPS = True
 EINBLICK_MAX_LOGO_BYTES = int(env("EINBLICK_MAX_LOGO_BYTES", str(5 * 1024 * 1024)))
 
 # --- E-mail -----------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Base UI, embeds, health, error pages, demo data, deployment checks."""
 
 import pytest
-from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from einblick.core.embeds import UnknownVideoProvider, embed_for
@@ -95,12 +95,23 @@ def test_demo_region_is_deterministic_and_complete():
         site__place__plz="26871", profession__name="Mechatroniker:in"
     )
     assert papenburg_mechatronics.exists()
-    names = sorted(Company.objects.values_list("name", flat=True))
-    from django.core.management import call_command as _  # noqa: F401
 
-    call_command("flush", interactive=False, verbosity=0)
+
+@pytest.mark.django_db
+def test_demo_region_is_the_same_for_the_same_seed():
+    from einblick.catalog.models import Company, Offer
+    from einblick.core.demo import demo_build
+
+    with transaction.atomic():
+        demo_build(seed=7)
+        first = sorted(Offer.objects.values_list("company__name", "profession__name", "places", "start_date"))
+        transaction.set_rollback(True)
+    assert not Company.objects.exists()
     demo_build(seed=7)
-    assert sorted(Company.objects.values_list("name", flat=True)) == names
+    assert (
+        sorted(Offer.objects.values_list("company__name", "profession__name", "places", "start_date"))
+        == first
+    )
 
 
 def test_deploy_check_is_clean_with_production_settings(monkeypatch):

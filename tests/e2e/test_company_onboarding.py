@@ -51,7 +51,7 @@ def test_company_registers_is_approved_and_publishes_an_offer(
     field(company, "Berufe, in denen Sie ausbilden").select_option(label=PROFESSION)
     address = desk.get_by_role("group", name="Adresse")
     field(address, "Straße und Hausnummer").fill("Am Hasetal 5")
-    field(address, "PLZ").fill("49716")
+    field(address, "PLZ oder Ort").fill("49716")
     contact = desk.get_by_role("group", name="Ansprechpartner:in")
     field(contact, "Ansprechpartner:in für Schüler:innen").fill("Wiebke Hinrichs")
     field(contact, "Funktion der Ansprechperson").fill("Inhaberin")

@@ -160,7 +160,7 @@ class AccountFieldsForm(BaseForm, PasswordMixin):
 class CompanyForm(BaseModelForm):
     logo = ImageUploadField(label=_("Logo"), required=False, help_text=_("PNG or JPEG, max. 5 MB."))
 
-    class Meta:
+    class Meta(BaseModelForm.Meta):
         model = Company
         fields = [
             "name",
@@ -181,7 +181,7 @@ class CompanyForm(BaseModelForm):
 class SiteForm(BaseModelForm):
     place = PlaceField(label=_("Postal code or town"))
 
-    class Meta:
+    class Meta(BaseModelForm.Meta):
         model = Site
         fields = ["name", "street"]
 
@@ -189,7 +189,7 @@ class SiteForm(BaseModelForm):
 class ContactForm(BaseModelForm):
     photo = ImageUploadField(label=_("Photo (optional)"), required=False)
 
-    class Meta:
+    class Meta(BaseModelForm.Meta):
         model = Contact
         fields = ["name", "role", "email", "phone", "photo"]
 
@@ -234,7 +234,7 @@ class OfferForm(BaseModelForm):
         help_text=_("e.g. 850, 950, 1050 – leave empty if you do not want to say"),
     )
 
-    class Meta:
+    class Meta(BaseModelForm.Meta):
         model = Offer
         fields = [
             "kind",
@@ -261,7 +261,6 @@ class OfferForm(BaseModelForm):
         self.fields["site"].queryset = company.sites.select_related("place")
         self.fields["site"].empty_label = None
         self.fields["profession"].queryset = Profession.objects.filter(is_active=True)
-        self.fields["apply_url"].assume_scheme = "https"
 
     def clean_start_date(self):
         start = self.cleaned_data["start_date"]

@@ -1,4 +1,12 @@
 from django import forms
+from django.db import models
+
+
+def formfield_https(db_field, **kwargs):
+    """Model URL fields become form fields that assume https:// when the scheme is left out."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 class BaseForm(forms.Form):
@@ -11,3 +19,7 @@ class BaseForm(forms.Form):
 class BaseModelForm(forms.ModelForm):
     error_css_class = "field-error"
     required_css_class = "required"
+
+    class Meta:
+        # Subclasses inherit this Meta (``class Meta(BaseModelForm.Meta)``) to get https-assuming URL fields.
+        formfield_callback = formfield_https
