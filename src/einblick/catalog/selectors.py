@@ -193,7 +193,9 @@ def offers_filter(
     origin: Origin | None = None,
     radius_km: float | None = None,
     tokens: list[search.QueryToken] | None = None,
+    or_professions: list[int] = (),
 ) -> list[Located]:
+    """Open offers matching all filters; ``tokens`` match the offer's text or one of ``or_professions``."""
     qs = offers_open()
     if field:
         qs = qs.filter(profession__field__slug=field)
@@ -212,9 +214,8 @@ def offers_filter(
         allowed = [c for c in Certificate.values if Certificate.rank(c) <= Certificate.rank(certificate)]
         qs = qs.filter(certificate__in=allowed)
     if tokens:
-        qs = qs.filter(
-            text_match_q(tokens, ["search_text", "profession__search_text", "company__search_text"])
-        )
+        text = text_match_q(tokens, ["search_text", "profession__search_text", "company__search_text"])
+        qs = qs.filter(text | Q(profession__in=or_professions) if or_professions else text)
     if origin and radius_km:
         qs = qs.filter(site_q("site__", origin, radius_km))
     return with_distance(
@@ -230,7 +231,9 @@ def companies_filter(
     origin: Origin | None = None,
     radius_km: float | None = None,
     tokens: list[search.QueryToken] | None = None,
+    or_professions: list[int] = (),
 ) -> list[Located]:
+    """Approved companies matching all filters; ``tokens`` match the company's text or one of ``or_professions``."""
     qs = companies_public()
     if field:
         qs = qs.filter(professions__field__slug=field)
@@ -239,7 +242,8 @@ def companies_filter(
     if district:
         qs = qs.filter(sites__place__district_code=district)
     if tokens:
-        qs = qs.filter(text_match_q(tokens, ["search_text", "professions__search_text"]))
+        text = text_match_q(tokens, ["search_text", "professions__search_text"])
+        qs = qs.filter(text | Q(professions__in=or_professions) if or_professions else text)
     if origin and radius_km:
         qs = qs.filter(Exists(Site.objects.filter(site_q("", origin, radius_km), company=OuterRef("pk"))))
     qs = (
@@ -339,27 +343,10 @@ def search_all(query: str, *, origin: Origin | None = None, radius_km: float | N
     professions = professions_search(tokens)
     if not tokens:
         return SearchResult(query, tokens, [], [], [])
-    # Companies and offers match by their own text or by one of the matched professions.
-    prof_ids = [p.pk for p in professions[:5]]
-    companies = companies_filter(tokens=tokens, origin=origin, radius_km=radius_km)
-    if prof_ids:
-        by_prof = companies_filter(origin=origin, radius_km=radius_km)
-        by_prof_ids = set(companies_public().filter(professions__in=prof_ids).values_list("pk", flat=True))
-        seen = {loc.item.pk for loc in companies}
-        companies += [loc for loc in by_prof if loc.item.pk in by_prof_ids and loc.item.pk not in seen]
-        if origin:
-            companies.sort(key=lambda loc: loc.distance)
-    offers = offers_filter(tokens=tokens, origin=origin, radius_km=radius_km)
-    if prof_ids:
-        seen = {loc.item.pk for loc in offers}
-        extra = [
-            loc
-            for loc in offers_filter(origin=origin, radius_km=radius_km)
-            if loc.item.profession_id in prof_ids and loc.item.pk not in seen
-        ]
-        offers += extra
-        if origin:
-            offers.sort(key=lambda loc: loc.distance)
+    # Companies and offers match by their own text or by one of the best-matching professions.
+    best = [p.pk for p in professions[:5]]
+    companies = companies_filter(tokens=tokens, or_professions=best, origin=origin, radius_km=radius_km)
+    offers = offers_filter(tokens=tokens, or_professions=best, origin=origin, radius_km=radius_km)
     return SearchResult(query, tokens, professions, companies, offers)
 
 

@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 str(port),
                 "--workers",
                 str(workers),
-                "--no-server-header",
+                "--no-server-header", "--lifespan", "off",
             ],
             env=env,
         )
