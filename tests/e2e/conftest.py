@@ -48,23 +48,31 @@ def _skip_reason() -> str | None:
 
 
 def pytest_collection_modifyitems(config, items):
+    """Mark the journeys ``e2e`` (skipped without Chromium) and run them last: while Playwright's sync API is
+    active its event loop sits in the main thread, which other tests (async_to_sync, ORM) must not meet."""
     reason = _skip_reason()
+    journeys, others = [], []
     for item in items:
-        if E2E_DIR in Path(str(item.fspath)).resolve().parents:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
+            journeys.append(item)
+        else:
+            others.append(item)
+    items[:] = others + journeys
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Remember whether the test body failed, so ``new_context`` can keep screenshots for it."""
     report = yield
     if report.when == "call":
         item.stash[_CALL_FAILED] = report.failed
     return report
-
-
-_CALL_FAILED = pytest.StashKey[bool]()
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -243,6 +251,7 @@ def log_out(page) -> None:
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Mein Konto").click()
     expect_heading(page, re.compile(r"^Hallo\b"))
     page.get_by_role("button", name="Abmelden").click()
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     expect(nav.get_by_role("link", name="Anmelden")).to_be_visible()
     axe_check(page)
@@ -250,15 +259,3 @@ def log_out(page) -> None:
 
 def expect_heading(page, name) -> None:
     expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
-
-
-# TEMPORARY-DEV-PATCH (remove before handing back)
-@pytest.fixture(autouse=True)
-def _dev_patch_login_site(monkeypatch):
-    if os.environ.get("E2E_DEV_PATCH_LOGIN"):
-        from django.conf import settings
-
-        from einblick.accounts import views
-
-        monkeypatch.setattr(views.LoginView, "extra_context", {"site": settings.EINBLICK}, raising=False)
-    yield

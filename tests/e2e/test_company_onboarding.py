@@ -7,7 +7,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP_VIEWPORT, axe_check, expect_heading, field, log_in, log_out
+from tests.e2e.conftest import (
+    assert_no_horizontal_scroll,
+    axe_check,
+    expect_heading,
+    field,
+    log_in,
+    log_out,
+)
 
 COMPANY = "Hasetal Zweiradtechnik GmbH"
 EMAIL = "wiebke.hinrichs@hasetal-zweirad.example"
@@ -27,9 +34,9 @@ def _approval_mails_queued(address: str) -> list:
 
 @pytest.mark.django_db(transaction=True)
 def test_company_registers_is_approved_and_publishes_an_offer(
-    new_context, demo, demo_password, run_tasks, mailoutbox
+    desktop_page, new_context, demo, demo_password, run_tasks, mailoutbox
 ):
-    desk = new_context(DESKTOP_VIEWPORT).new_page()
+    desk = desktop_page  # the company's office computer, later also the network office's
 
     # 1. Registration without an account: the form creates the account too.
     desk.goto("/betrieb/registrieren/")
@@ -126,8 +133,10 @@ def test_company_registers_is_approved_and_publishes_an_offer(
     expect(card).to_contain_text("49716 Meppen")
     companies = pupil.get_by_role("region", name=re.compile("^Betriebe"))
     expect(companies.get_by_role("link", name=COMPANY)).to_be_visible()
+    assert_no_horizontal_scroll(pupil)
     axe_check(pupil)
     card.get_by_role("link", name=PROFESSION).click()
     expect_heading(pupil, PROFESSION)
     expect(pupil.get_by_role("main")).to_contain_text(COMPANY)
+    assert_no_horizontal_scroll(pupil)
     axe_check(pupil)

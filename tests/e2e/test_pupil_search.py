@@ -6,7 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_horizontal_scroll, axe_check
+from tests.e2e.conftest import assert_no_horizontal_scroll, axe_check, expect_heading, field
+
+HERO = "Finde deine Ausbildung in der Region Ems-Achse"
 
 
 def _km(text: str) -> float:
@@ -20,14 +22,14 @@ def _km(text: str) -> float:
 def test_pupil_finds_mechatronics_offer_near_papenburg(page, demo):
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "de")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Ausbildung")
+    expect_heading(page, HERO)
     assert_no_horizontal_scroll(page)
     axe_check(page)
 
     # The start page's own search form (the header has a second, smaller one).
-    hero = page.get_by_role("region", name=re.compile("Ausbildung"))
-    hero.get_by_label("Beruf oder Betrieb").fill("Mechatronikerin")
-    hero.get_by_label("PLZ oder Ort").fill("26871")
+    hero = page.get_by_role("region", name=HERO)
+    field(hero, "Beruf oder Betrieb").fill("Mechatronikerin")
+    field(hero, "PLZ oder Ort").fill("26871")
     hero.get_by_role("button", name="Suchen").click()
 
     # Results: professions first, then offers nearest to Papenburg first.

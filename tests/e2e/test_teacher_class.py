@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
-    DESKTOP_VIEWPORT,
     assert_no_horizontal_scroll,
     axe_check,
     expect_heading,
@@ -20,8 +19,8 @@ WRONG_CODE = "FALSCH10"  # "L", "1" and "0" are not in the class-code alphabet, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_teacher_creates_class_and_pupil_joins_with_code(new_context, demo, demo_password):
-    teacher = new_context(DESKTOP_VIEWPORT).new_page()
+def test_teacher_creates_class_and_pupil_joins_with_code(desktop_page, new_context, demo, demo_password):
+    teacher = desktop_page
     log_in(teacher, "lehrkraft", demo_password)
 
     # 1. The teacher creates class 10c.

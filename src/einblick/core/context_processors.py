@@ -3,4 +3,4 @@ from django.conf import settings
 
 def site(request):
     """Branding of this installation (settings, not code) for every template."""
-    return {"site": settings.EINBLICK}
+    return {"brand": settings.EINBLICK}

@@ -14,7 +14,7 @@ def email_enqueue(*, to: list[str] | str, template: str, context: dict, language
     recipients = [address for address in recipients if address]
     if not recipients:
         return
-    context = {"site": settings.EINBLICK, **context}
+    context = {"brand": settings.EINBLICK, **context}
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}_body.txt", context)

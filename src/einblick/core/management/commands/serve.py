@@ -37,7 +37,9 @@ class Command(BaseCommand):
                 str(port),
                 "--workers",
                 str(workers),
-                "--no-server-header", "--lifespan", "off",
+                "--no-server-header",
+                "--lifespan",
+                "off",
             ],
             env=env,
         )
