@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "einblick.core",
     "einblick.accounts",
     "einblick.catalog",
+    "einblick.orientation",
+    "ninja",  # django-ninja: its Swagger UI files are served from here (no CDN)
+    "einblick.api",
 ]
 
 MIDDLEWARE = [
@@ -225,3 +228,19 @@ EINBLICK = {
     # Days a company invitation stays valid.
     "INVITATION_DAYS": int(env("EINBLICK_INVITATION_DAYS", "14")),
 }
+
+# --- Offer import from the Bundesagentur für Arbeit (job search API, see docs/catalog.md) -----------------------
+EINBLICK_BA_BASE_URL = env(
+    "EINBLICK_BA_BASE_URL", "https://rest.arbeitsagentur.de/jobboerse/jobsuche-service"
+)
+EINBLICK_BA_API_KEY = env("EINBLICK_BA_API_KEY", "jobboerse-jobsuche")
+# The region imported by default (staff page, scheduled task): centre and radius in km; pages of 50 offers.
+EINBLICK_BA_WO = env("EINBLICK_BA_WO", "Papenburg")
+EINBLICK_BA_UMKREIS = int(env("EINBLICK_BA_UMKREIS", "50"))
+EINBLICK_BA_PAGES = int(env("EINBLICK_BA_PAGES", "20"))
+
+# --- API (/api/v1/) ---------------------------------------------------------------------------------------------
+# Requests per client and period ("120/minute", "10/second", "5000/hour"; empty or 0 = no limit). Anonymous
+# clients are counted per IP address, clients with an API key per key.
+EINBLICK_API_RATE_ANON = env("EINBLICK_API_RATE_ANON", "120/minute")
+EINBLICK_API_RATE_TOKEN = env("EINBLICK_API_RATE_TOKEN", "1200/minute")

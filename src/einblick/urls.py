@@ -6,7 +6,9 @@ from django.views.static import serve
 urlpatterns = [
     path("", include("einblick.core.urls")),
     path("konto/", include("einblick.accounts.urls")),
+    path("berufe-check/", include("einblick.orientation.urls")),
     path("", include("einblick.catalog.urls")),
+    path("", include("einblick.api.urls")),  # /api/v1/ and the API key screens
     path("i18n/", include("django.conf.urls.i18n")),
     path("backoffice/", admin.site.urls),
     # Uploaded media; a production proxy serves /media/ itself (docs/operations.md).

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from einblick.catalog import selectors as catalog
+from einblick.orientation import selectors as orientation
 
 from . import rules, selectors, services
 from .forms import (
@@ -50,6 +51,7 @@ def home(request):
     context = {
         "classes": selectors.classes_of_teacher(user) if user.is_teacher else [],
         "companies": catalog.companies_of(user),
+        "interest_results": orientation.results_of(user),
     }
     return render(request, "accounts/home.html", context)
 
@@ -156,11 +158,13 @@ def class_detail(request, pk: int):
     school_class = _own_class(request, pk)
     pupils = school_class.pupils.order_by("nickname").only("nickname", "date_joined")
     join_url = request.build_absolute_uri(reverse_lazy("accounts:join_class")) + f"?code={school_class.code}"
-    return render(
-        request,
-        "accounts/class_detail.html",
-        {"school_class": school_class, "pupils": pupils, "join_url": join_url},
-    )
+    context = {
+        "school_class": school_class,
+        "pupils": pupils,
+        "join_url": join_url,
+        "shared_results": orientation.shared_results_of_class(school_class),
+    }
+    return render(request, "accounts/class_detail.html", context)
 
 
 @login_required

@@ -6,6 +6,8 @@ from .models import Company, Field, Offer, Place, Profession
 @admin.register(Profession)
 class ProfessionAdmin(admin.ModelAdmin):
     list_display = ["name", "field", "duration_months", "r", "i", "a", "s", "e", "c"]
+    # Network staff adjust interest profiles right in the list (docs/catalog.md, "Interest profiles").
+    list_editable = ["r", "i", "a", "s", "e", "c"]
     list_filter = ["field", "kind"]
     search_fields = ["name", "search_text"]
 

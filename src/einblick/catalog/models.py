@@ -196,7 +196,8 @@ class Site(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.street}, {self.place.plz} {self.place.name}"
+        town = f"{self.place.plz} {self.place.name}"
+        return f"{self.street}, {town}" if self.street else town
 
 
 class Contact(models.Model):
@@ -270,6 +271,10 @@ class Offer(models.Model):
         INTERNSHIP = "internship", _("internship (Praktikum)")
         DUAL_STUDY = "dual_study", _("dual study")
 
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("entered by the company or staff")
+        BA = "ba", _("imported from the Bundesagentur für Arbeit")
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="offers")
     profession = models.ForeignKey(
         Profession, verbose_name=_("profession"), on_delete=models.PROTECT, related_name="offers"
@@ -295,6 +300,7 @@ class Offer(models.Model):
     valid_until = models.DateField(_("valid until"))
     is_hidden = models.BooleanField(_("hidden by network staff"), default=False)
     external_ref = models.CharField(_("external reference"), max_length=60, blank=True, db_index=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -320,3 +326,54 @@ class Offer(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.is_hidden and self.valid_until >= timezone.localdate()
+
+
+class OfferImport(models.Model):
+    """One run of the offer import from the Bundesagentur für Arbeit job search (see catalog/ba/)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # {"wo": "Papenburg", "umkreis": 50, "pages": 20} or {"files": [...]} for an offline import.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    new = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    expired = models.PositiveIntegerField(_("expired"), default=0)
+    unmapped = models.PositiveIntegerField(_("profession not mapped"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # {"problems": [{"ref", "reason", "detail"}], "unmapped": [{"title", "count"}],
+    #  "unknown_fields": [{"field", "count"}], "notes": [{"reason", "detail"}]}
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("offer import")
+        verbose_name_plural = _("offer imports")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="offer_import_progress_max_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.RUNNING

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import search
@@ -113,15 +114,25 @@ def companies_public() -> QuerySet[Company]:
     return Company.objects.filter(status=Company.Status.APPROVED)
 
 
-def professions_with_counts() -> QuerySet[Profession]:
-    open_offers = Q(
-        offers__is_hidden=False,
-        offers__valid_until__gte=timezone.localdate(),
-        offers__company__status=Company.Status.APPROVED,
+def _count_per_profession(queryset, count_field: str):
+    """A correlated subquery counting ``queryset`` rows of the outer profession (0 when none)."""
+    counted = (
+        queryset.filter(profession_id=OuterRef("pk"))
+        .order_by()
+        .values("profession_id")
+        .annotate(n=Count(count_field))
+        .values("n")[:1]
     )
+    return Coalesce(Subquery(counted), 0)
+
+
+def professions_with_counts() -> QuerySet[Profession]:
+    """Active professions with ``company_count`` (approved companies training it) and ``offer_count`` (open
+    offers). Correlated subqueries stay fast with thousands of companies, unlike joined DISTINCT counts."""
+    trains = Company.professions.through.objects.filter(company__status=Company.Status.APPROVED)
     return Profession.objects.filter(is_active=True).annotate(
-        company_count=Count("companies", filter=Q(companies__status=Company.Status.APPROVED), distinct=True),
-        offer_count=Count("offers", filter=open_offers, distinct=True),
+        company_count=_count_per_profession(trains, "company_id"),
+        offer_count=_count_per_profession(offers_open(), "id"),
     )
 
 
@@ -194,9 +205,12 @@ def offers_filter(
     radius_km: float | None = None,
     tokens: list[search.QueryToken] | None = None,
     or_professions: list[int] = (),
+    profession_ids: list[int] = (),
 ) -> list[Located]:
     """Open offers matching all filters; ``tokens`` match the offer's text or one of ``or_professions``."""
     qs = offers_open()
+    if profession_ids:
+        qs = qs.filter(profession__in=profession_ids)
     if field:
         qs = qs.filter(profession__field__slug=field)
     if profession:
@@ -232,9 +246,19 @@ def companies_filter(
     radius_km: float | None = None,
     tokens: list[search.QueryToken] | None = None,
     or_professions: list[int] = (),
+    profession_ids: list[int] = (),
 ) -> list[Located]:
-    """Approved companies matching all filters; ``tokens`` match the company's text or one of ``or_professions``."""
+    """Approved companies matching all filters; ``tokens`` match the company's text or one of ``or_professions``.
+    With ``profession_ids`` each company gets ``matched_professions``: which of them it trains."""
     qs = companies_public()
+    if profession_ids:
+        qs = qs.filter(professions__in=profession_ids).prefetch_related(
+            Prefetch(
+                "professions",
+                queryset=Profession.objects.filter(pk__in=profession_ids).only("pk"),
+                to_attr="matched_professions",
+            )
+        )
     if field:
         qs = qs.filter(professions__field__slug=field)
     if profession:

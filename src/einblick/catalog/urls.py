@@ -29,4 +29,5 @@ urlpatterns = [
     path("netzwerk/betriebe/", staff.company_queue, name="staff_companies"),
     path("netzwerk/betriebe/<slug:slug>/<str:action>/", staff.company_decide, name="staff_company_decide"),
     path("netzwerk/angebote/<int:pk>/ausblenden/", staff.offer_hide, name="staff_offer_hide"),
+    path("netzwerk/import/", staff.offer_import, name="staff_offer_import"),
 ]

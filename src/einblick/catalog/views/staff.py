@@ -1,4 +1,4 @@
-"""Network staff: review registered companies, hide content."""
+"""Network staff: review registered companies, hide content, import offers from the Bundesagentur für Arbeit."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import rules, services
+from ..ba import selectors as ba_selectors
+from ..ba import services as ba_services
+from ..ba.forms import OfferImportForm
 from ..forms import ReasonForm
 from ..models import Company, Offer
 
@@ -78,3 +81,25 @@ def offer_hide(request, pk: int):
     services.offer_set_hidden(offer=offer, hidden=request.POST.get("hidden") != "0")
     messages.success(request, _("Offer updated."))
     return redirect(offer.company.get_absolute_url())
+
+
+@login_required
+def offer_import(request):
+    """Start an import of offers from the BA job search and follow the last imports."""
+    _require_staff(request)
+    form = OfferImportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if ba_selectors.offer_import_running() is not None:
+            messages.error(request, _("An import is already running. Please wait until it has finished."))
+        else:
+            ba_services.offer_import_start(
+                wo=form.cleaned_data["wo"], umkreis=form.cleaned_data["umkreis"], started_by=request.user
+            )
+            messages.success(request, _("The import has started. This page shows its progress."))
+            return redirect("catalog:staff_offer_import")
+    imports = ba_selectors.offer_imports_recent()
+    return render(
+        request,
+        "catalog/staff/offer_import.html",
+        {"form": form, "imports": imports, "running": any(i.is_running for i in imports)},
+    )
