@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "einblick.accounts",
     "einblick.catalog",
     "einblick.orientation",
+    "einblick.fair",
     "ninja",  # django-ninja: its Swagger UI files are served from here (no CDN)
     "einblick.api",
 ]

@@ -358,6 +358,10 @@ def demo_build(*, seed: int = 42) -> dict:
         contact_role="Inhaber",
         contact_email="fahrrad@example.org",
     )
+    # The fair "55 Stunden Zukunft", running now.
+    from einblick.fair.demo import fair_demo_build
+
+    fair_demo_build(rng=rng, companies=[c for c in companies if c.status == Company.Status.APPROVED])
     # The demo's history needs no e-mails: drop what its approvals queued.
     DBTaskResult.objects.filter(status="READY").delete()
     # One hash for all demo logins (hashing each would take seconds).

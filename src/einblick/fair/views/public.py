@@ -1,0 +1,115 @@
+"""Public pages of the fair: programme with "now live" and "next", session pages, exhibitors and booths."""
+
+from datetime import date
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from einblick.catalog import selectors as catalog
+from einblick.catalog.models import Profession
+from einblick.orientation import scoring, tokens
+
+from .. import selectors
+from ..forms import ProgrammeFilterForm
+from ..models import Exhibitor, Fair, Session
+
+
+def _fair(slug: str) -> Fair:
+    fair = selectors.fairs_public().filter(slug=slug).first()
+    if fair is None:
+        raise Http404
+    return fair
+
+
+def fair_index(request):
+    fair = selectors.fair_current()
+    if fair is None:
+        return render(request, "fair/no_fair.html")
+    return redirect(fair.get_absolute_url())
+
+
+def _interest_profession_ids(token: str) -> list[int] | None:
+    profile = tokens.profile_from_token(token) if token else None
+    if profile is None:
+        return None
+    matches = scoring.rank(profile, Profession.objects.filter(is_active=True), limit=20)
+    return [m.profession.pk for m in matches]
+
+
+def programme(request, slug: str):
+    fair = _fair(slug)
+    now = timezone.now()
+    phase = selectors.fair_phase(fair, now)
+    professions = Profession.objects.filter(fair_sessions__fair=fair).distinct().order_by("name").only("slug", "name")
+    form = ProgrammeFilterForm(request.GET or None, fair=fair, professions=professions)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    day = date.fromisoformat(data["tag"]) if data.get("tag") else None
+    if not form.is_bound and phase.window is not None:
+        day = phase.window.date  # phone-sized default: the current or next day
+    interest_ids = _interest_profession_ids(data.get("ergebnis", ""))
+    filters = selectors.ProgrammeFilter(
+        day=day,
+        stage=data.get("buehne", ""),
+        profession=data.get("beruf", ""),
+        format=data.get("format", ""),
+        query=data.get("q", ""),
+        profession_ids=interest_ids,
+        archive=phase.name == "after",
+    )
+    sessions = list(selectors.programme(fair, filters))
+    live = selectors.sessions_live(fair, now) if phase.is_open else []
+    context = {
+        "fair": fair,
+        "phase": phase,
+        "now": now,
+        "hours": selectors.fair_hours(fair),
+        "live": live,
+        "live_ids": {session.pk for session in live},
+        "next": selectors.sessions_next(fair, now, limit=4) if phase.name != "after" else [],
+        "form": form,
+        "day": day,
+        "days": selectors.programme_by_day(sessions),
+        "count": len(sessions),
+        "interest_filter": interest_ids is not None,
+    }
+    return render(request, "fair/programme.html", context)
+
+
+def session_detail(request, slug: str, pk: int):
+    fair = _fair(slug)
+    try:
+        session = selectors.session_detail(fair, pk)
+    except Session.DoesNotExist:
+        raise Http404
+    now = timezone.now()
+    context = {
+        "fair": fair,
+        "session": session,
+        "live": session.is_live(now),
+        "past": session.is_past(now),
+        "exhibitor": Exhibitor.objects.filter(fair=fair, company_id=session.company_id).first(),
+    }
+    return render(request, "fair/session.html", context)
+
+
+def exhibitor_list(request, slug: str):
+    fair = _fair(slug)
+    return render(request, "fair/exhibitors.html", {"fair": fair, "exhibitors": selectors.exhibitors_of(fair)})
+
+
+def booth(request, slug: str, company: str):
+    fair = _fair(slug)
+    try:
+        exhibitor = selectors.exhibitor_detail(fair, company)
+    except Exhibitor.DoesNotExist:
+        raise Http404
+    company_obj = catalog.company_detail(exhibitor.company.slug)
+    context = {
+        "fair": fair,
+        "exhibitor": exhibitor,
+        "company": company_obj,
+        "offers": catalog.offers_open().filter(company=company_obj),
+        "sessions": selectors.sessions_public(fair).filter(company=company_obj),
+    }
+    return render(request, "fair/booth.html", context)
