@@ -44,6 +44,20 @@ schema = load_schema()
 
 
 @pytest.fixture(autouse=True)
+def _keep_test_connection_open():
+    """Requests go straight to the WSGI app (not Django's test client), whose request signals would close the
+    database connection inside the test's transaction on PostgreSQL; the test client detaches them the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limit(settings):
     settings.EINBLICK_API_RATE_ANON = ""  # the fuzzer is not to be slowed down by 429s
     settings.EINBLICK_API_RATE_TOKEN = ""
