@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import search
-from .models import Company, CompanyMembership, Field, Offer, Place, Profession, Site
+from .models import Certificate, Company, CompanyMembership, Field, Offer, Place, Profession, Site
 
 EARTH_RADIUS_KM = 6371.0
 DISTANCES_KM = (10, 25, 50)
@@ -208,28 +208,17 @@ def offers_filter(
     profession_ids: list[int] = (),
 ) -> list[Located]:
     """Open offers matching all filters; ``tokens`` match the offer's text or one of ``or_professions``."""
-    qs = offers_open()
-    if profession_ids:
-        qs = qs.filter(profession__in=profession_ids)
-    if field:
-        qs = qs.filter(profession__field__slug=field)
-    if profession:
-        qs = qs.filter(profession=profession)
+    qs = _narrow(offers_open(), "profession", "site", field, profession, district, profession_ids)
     if kind:
         qs = qs.filter(kind=kind)
-    if district:
-        qs = qs.filter(site__place__district_code=district)
     if start_year:
         qs = qs.filter(start_date__year=start_year)
     if certificate:
         # Offers the pupil can apply for with this certificate (or a lower requirement).
-        from .models import Certificate
-
         allowed = [c for c in Certificate.values if Certificate.rank(c) <= Certificate.rank(certificate)]
         qs = qs.filter(certificate__in=allowed)
-    if tokens:
-        text = text_match_q(tokens, ["search_text", "profession__search_text", "company__search_text"])
-        qs = qs.filter(text | Q(profession__in=or_professions) if or_professions else text)
+    columns = ["search_text", "profession__search_text", "company__search_text"]
+    qs = _text_or_professions(qs, tokens, columns, "profession", or_professions)
     if origin and radius_km:
         qs = qs.filter(site_q("site__", origin, radius_km))
     return with_distance(
@@ -250,24 +239,16 @@ def companies_filter(
 ) -> list[Located]:
     """Approved companies matching all filters; ``tokens`` match the company's text or one of ``or_professions``.
     With ``profession_ids`` each company gets ``matched_professions``: which of them it trains."""
-    qs = companies_public()
+    qs = _narrow(companies_public(), "professions", "sites", field, profession, district, profession_ids)
     if profession_ids:
-        qs = qs.filter(professions__in=profession_ids).prefetch_related(
+        qs = qs.prefetch_related(
             Prefetch(
                 "professions",
                 queryset=Profession.objects.filter(pk__in=profession_ids).only("pk"),
                 to_attr="matched_professions",
             )
         )
-    if field:
-        qs = qs.filter(professions__field__slug=field)
-    if profession:
-        qs = qs.filter(professions=profession)
-    if district:
-        qs = qs.filter(sites__place__district_code=district)
-    if tokens:
-        text = text_match_q(tokens, ["search_text", "professions__search_text"])
-        qs = qs.filter(text | Q(professions__in=or_professions) if or_professions else text)
+    qs = _text_or_professions(qs, tokens, ["search_text", "professions__search_text"], "professions", or_professions)
     if origin and radius_km:
         qs = qs.filter(Exists(Site.objects.filter(site_q("", origin, radius_km), company=OuterRef("pk"))))
     qs = (
@@ -282,6 +263,27 @@ def companies_filter(
     return with_distance(
         qs.order_by("name"), origin, radius_km, lambda c: [(s.latitude, s.longitude) for s in c.sites.all()]
     )
+
+
+def _narrow(qs, rel: str, site_rel: str, field, profession, district, profession_ids):
+    """Filters shared by offers (``rel="profession"``) and companies (``rel="professions"``)."""
+    if profession_ids:
+        qs = qs.filter(**{f"{rel}__in": profession_ids})
+    if field:
+        qs = qs.filter(**{f"{rel}__field__slug": field})
+    if profession:
+        qs = qs.filter(**{rel: profession})
+    if district:
+        qs = qs.filter(**{f"{site_rel}__place__district_code": district})
+    return qs
+
+
+def _text_or_professions(qs, tokens, columns: list[str], rel: str, or_professions):
+    """Rows whose text matches every token, or that belong to one of ``or_professions``."""
+    if not tokens:
+        return qs
+    text = text_match_q(tokens, columns)
+    return qs.filter(text | Q(**{f"{rel}__in": or_professions}) if or_professions else text)
 
 
 def text_match_q(tokens: list[search.QueryToken], columns: list[str]) -> Q:
