@@ -168,11 +168,14 @@ def site_update(*, site: Site, name: str, street: str, place: Place) -> Site:
     return site
 
 
-def contact_save(*, company: Company, contact: Contact | None = None, **fields) -> Contact:
+def contact_save(*, company: Company, contact: Contact | None = None, photo=None, **fields) -> Contact:
+    """Create or update a contact person; a new photo is shrunk and stored as PNG like a logo."""
     contact = contact or Contact(company=company)
     for key, value in fields.items():
         setattr(contact, key, value)
     contact.save()
+    if photo:
+        contact.photo.save(f"{company.slug}-{contact.pk}.png", logo_process(photo), save=True)
     return contact
 
 

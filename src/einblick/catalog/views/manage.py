@@ -118,11 +118,7 @@ def contact_edit(request, slug: str, pk: int | None = None):
     contact = get_object_or_404(Contact, pk=pk, company=company) if pk else None
     form = ContactForm(request.POST or None, request.FILES or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        photo = data.pop("photo", None)
-        contact = services.contact_save(company=company, contact=contact, **data)
-        if photo:
-            contact.photo.save(f"{company.slug}-{contact.pk}.png", services.logo_process(photo), save=True)
+        services.contact_save(company=company, contact=contact, **form.cleaned_data)
         messages.success(request, _("Contact person saved."))
         return redirect("catalog:company_manage", slug=company.slug)
     return render(
