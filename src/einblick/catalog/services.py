@@ -4,6 +4,7 @@ from io import BytesIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -174,7 +175,7 @@ def contact_save(*, company: Company, contact: Contact | None = None, photo=None
     for key, value in fields.items():
         setattr(contact, key, value)
     contact.save()
-    if photo:
+    if isinstance(photo, UploadedFile):  # not the unchanged existing photo
         contact.photo.save(f"{company.slug}-{contact.pk}.png", logo_process(photo), save=True)
     return contact
 
