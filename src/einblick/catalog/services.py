@@ -103,7 +103,7 @@ def company_update(*, company: Company, logo=None, professions=None, **fields) -
     company.full_clean(exclude=["logo", "slug"])
     with transaction.atomic():
         company.save()
-        if logo:
+        if isinstance(logo, UploadedFile):  # not the unchanged existing logo
             company.logo.save(f"{company.slug}.png", logo_process(logo), save=True)
         if professions is not None:
             company.professions.set(professions)
