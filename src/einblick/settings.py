@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "einblick.catalog",
     "einblick.orientation",
     "einblick.fair",
+    "einblick.live",
     "ninja",  # django-ninja: its Swagger UI files are served from here (no CDN)
     "einblick.api",
 ]
@@ -129,8 +130,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # redis-py's asyncio pool refuses (instead of waiting) past max_connections, 100 by default: a class of 150
+    # pupils connecting to a live session at once would be turned away. Each process opens at most this many.
+    REDIS_MAX_CONNECTIONS = int(env("EINBLICK_REDIS_MAX_CONNECTIONS", "1000"))
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}]},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -173,6 +180,7 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 EINBLICK_MAX_LOGO_BYTES = int(env("EINBLICK_MAX_LOGO_BYTES", str(5 * 1024 * 1024)))
+EINBLICK_MAX_PDF_BYTES = int(env("EINBLICK_MAX_PDF_BYTES", str(10 * 1024 * 1024)))  # booth material
 
 # --- E-mail -----------------------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Einblick <noreply@localhost>")
@@ -239,6 +247,32 @@ EINBLICK_BA_API_KEY = env("EINBLICK_BA_API_KEY", "jobboerse-jobsuche")
 EINBLICK_BA_WO = env("EINBLICK_BA_WO", "Papenburg")
 EINBLICK_BA_UMKREIS = int(env("EINBLICK_BA_UMKREIS", "50"))
 EINBLICK_BA_PAGES = int(env("EINBLICK_BA_PAGES", "20"))
+
+# --- Live Q&A (docs/live.md) -------------------------------------------------------------------------------------
+LIVE_QA = {
+    # One question per visitor every N seconds; votes: at most VOTES per VOTE_WINDOW seconds ("10/10").
+    "QUESTION_SECONDS": int(env("EINBLICK_QA_QUESTION_SECONDS", "20")),
+    "VOTES": int(env("EINBLICK_QA_VOTES", "10/10").split("/")[0]),
+    "VOTE_WINDOW": int(env("EINBLICK_QA_VOTES", "10/10").split("/")[1]),
+    "REPORTS": 5,
+    "REPORT_WINDOW": 60,
+    # A question reported by this many different visitors is held until a moderator decides.
+    "REPORT_THRESHOLD": int(env("EINBLICK_QA_REPORT_THRESHOLD", "3")),
+    "MAX_QUESTION_CHARS": 300,
+    "MAX_NICKNAME_CHARS": 40,
+    "MAX_ANSWER_CHARS": 1000,
+    # WebSocket frames: larger frames are rejected; more than FRAMES per FRAME_WINDOW seconds are rejected; a
+    # connection with STRIKES rejected frames within STRIKE_WINDOW seconds is closed (only that one).
+    "MAX_FRAME_BYTES": 4096,
+    "FRAMES": 20,
+    "FRAME_WINDOW": 10,
+    "STRIKES": 10,
+    "STRIKE_WINDOW": 60,
+    # Viewer counts: each process adds its connections to a shared counter every VIEWER_SECONDS (0 = only when
+    # asked, as in tests); a ViewerSample is stored every SAMPLE_SECONDS per session.
+    "VIEWER_SECONDS": int(env("EINBLICK_QA_VIEWER_SECONDS", "10")),
+    "SAMPLE_SECONDS": int(env("EINBLICK_QA_SAMPLE_SECONDS", "60")),
+}
 
 # --- API (/api/v1/) ---------------------------------------------------------------------------------------------
 # Requests per client and period ("120/minute", "10/second", "5000/hour"; empty or 0 = no limit). Anonymous

@@ -1,9 +1,9 @@
 """The fair's public pages: phases, "now live", "next", programme filters, session pages, demo fair."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from einblick.fair import selectors, services
@@ -25,7 +25,9 @@ def fair():
     return fair
 
 
-def add_session(fair, minutes_from_now, *, stage=0, title="Werkstattführung", profession=None, company=None, **kw):
+def add_session(
+    fair, minutes_from_now, *, stage=0, title="Werkstattführung", profession=None, company=None, **kw
+):
     start = timezone.now() + timedelta(minutes=minutes_from_now)
     return services.session_save(
         fair=fair,
@@ -52,7 +54,9 @@ def test_phases(fair):
 
 def test_current_fair_prefers_running_then_upcoming(fair):
     past = Fair.objects.create(name="Alt", slug="alt", is_published=True)
-    FairDay.objects.create(fair=past, starts_at=timezone.now() - timedelta(days=30), ends_at=timezone.now() - timedelta(days=29))
+    FairDay.objects.create(
+        fair=past, starts_at=timezone.now() - timedelta(days=30), ends_at=timezone.now() - timedelta(days=29)
+    )
     assert selectors.fair_current() == fair
     assert selectors.fair_current(timezone.now() - timedelta(days=29, hours=12)) == past
 
@@ -132,7 +136,9 @@ def test_programme_has_no_n_plus_one(client, fair, django_assert_max_num_queries
 def test_after_the_fair_the_archive_shows_recordings_only(client):
     fair = Fair.objects.create(name="Vorbei", slug="vorbei", is_published=True)
     now = timezone.now()
-    FairDay.objects.create(fair=fair, starts_at=now - timedelta(days=2), ends_at=now - timedelta(days=2) + timedelta(hours=10))
+    FairDay.objects.create(
+        fair=fair, starts_at=now - timedelta(days=2), ends_at=now - timedelta(days=2) + timedelta(hours=10)
+    )
     Stage.objects.create(fair=fair, name="Bühne", slug="b", position=0)
     with_recording = add_session(fair, -48 * 60 + 60, recording_url="https://vimeo.com/1")
     add_session(fair, -48 * 60 + 120)
@@ -155,4 +161,4 @@ def test_demo_fair_runs_now_with_55_hours_and_live_sessions():
     # stages never overlap
     for stage in fair.stages.all():
         sessions = list(stage.sessions.order_by("starts_at"))
-        assert all(a.ends_at <= b.starts_at for a, b in zip(sessions, sessions[1:], strict=False))
+        assert all(a.ends_at <= b.starts_at for a, b in itertools.pairwise(sessions))

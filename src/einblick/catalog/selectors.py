@@ -248,7 +248,9 @@ def companies_filter(
                 to_attr="matched_professions",
             )
         )
-    qs = _text_or_professions(qs, tokens, ["search_text", "professions__search_text"], "professions", or_professions)
+    qs = _text_or_professions(
+        qs, tokens, ["search_text", "professions__search_text"], "professions", or_professions
+    )
     if origin and radius_km:
         qs = qs.filter(Exists(Site.objects.filter(site_q("", origin, radius_km), company=OuterRef("pk"))))
     qs = (

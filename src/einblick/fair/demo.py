@@ -15,10 +15,20 @@ from .models import Fair, FairDay, Session, Stage
 
 STAGES = ["Technik & Werkstatt", "Handwerk & Bau", "Gesundheit, Service & Handel", "Büro, IT & Logistik"]
 FIELD_STAGE = {
-    "metall-maschinenbau": 0, "elektro": 0, "technik-technologiefelder": 0, "naturwissenschaften": 0,
-    "bau-architektur-vermessung": 1, "produktion-fertigung": 1, "kunst-kultur-gestaltung": 1,
-    "landwirtschaft-natur-umwelt": 1, "gesundheit": 2, "dienstleistung": 2, "medien": 3, "it-computer": 3,
-    "verkehr-logistik": 3, "wirtschaft-verwaltung": 3,
+    "metall-maschinenbau": 0,
+    "elektro": 0,
+    "technik-technologiefelder": 0,
+    "naturwissenschaften": 0,
+    "bau-architektur-vermessung": 1,
+    "produktion-fertigung": 1,
+    "kunst-kultur-gestaltung": 1,
+    "landwirtschaft-natur-umwelt": 1,
+    "gesundheit": 2,
+    "dienstleistung": 2,
+    "medien": 3,
+    "it-computer": 3,
+    "verkehr-logistik": 3,
+    "wirtschaft-verwaltung": 3,
 }
 TITLES = {
     Session.Format.PRESENTATION: "{profession}: So läuft deine Ausbildung bei {company}",
@@ -27,7 +37,20 @@ TITLES = {
     Session.Format.APPRENTICES: "Azubis erzählen: Mein erstes Jahr als {profession}",
     Session.Format.WORKSHOP: "Mitmachen: Eine typische Aufgabe als {profession}",
 }
-APPRENTICES = ["Lena", "Jannes", "Mia", "Okko", "Fenna", "Tjark", "Sina", "Malte", "Rieke", "Enno", "Merle", "Kai"]
+APPRENTICES = [
+    "Lena",
+    "Jannes",
+    "Mia",
+    "Okko",
+    "Fenna",
+    "Tjark",
+    "Sina",
+    "Malte",
+    "Rieke",
+    "Enno",
+    "Merle",
+    "Kai",
+]
 SLOT_MINUTES, SESSION_MINUTES, WINDOW_HOURS, WINDOWS = 45, 30, 11, 5
 
 
@@ -55,7 +78,10 @@ def fair_demo_build(*, rng: random.Random, companies: list, now=None) -> Fair:
         )
         for k in range(-1, WINDOWS - 1)
     ]
-    stages = [Stage.objects.create(fair=fair, name=name, slug=f"buehne-{n + 1}", position=n) for n, name in enumerate(STAGES)]
+    stages = [
+        Stage.objects.create(fair=fair, name=name, slug=f"buehne-{n + 1}", position=n)
+        for n, name in enumerate(STAGES)
+    ]
     by_stage: dict[int, list] = {n: [] for n in range(len(stages))}
     for company in companies:
         services.exhibitor_add(fair=fair, company=company, intro=company.profile)
@@ -83,8 +109,12 @@ def fair_demo_build(*, rng: random.Random, companies: list, now=None) -> Fair:
                     format=session_format,
                     speakers=[
                         {"name": rng.choice(APPRENTICES), "role": "Auszubildende:r"},
-                        {"name": company.contacts.first().name.split()[0] if company.contacts.exists() else "Anke",
-                         "role": "Ausbildung"},
+                        {
+                            "name": company.contacts.first().name.split()[0]
+                            if company.contacts.exists()
+                            else "Anke",
+                            "role": "Ausbildung",
+                        },
                     ],
                     audiences=["grade7-10"],
                     starts_at=start,
@@ -95,4 +125,7 @@ def fair_demo_build(*, rng: random.Random, companies: list, now=None) -> Fair:
                 )
                 counter += 1
                 start += timedelta(minutes=SLOT_MINUTES)
+    from .demo_booths import booths_demo_build
+
+    booths_demo_build(fair=fair, now=now)  # booth visits, questions, agendas (issue #4)
     return fair

@@ -40,7 +40,9 @@ class FairDay(models.Model):
         verbose_name_plural = _("opening windows")
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="fairday_ends_after_start")
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="fairday_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -160,14 +162,20 @@ class Session(models.Model):
 
     def is_live(self, now=None) -> bool:
         now = now or timezone.now()
-        return bool(self.starts_at and self.starts_at <= now < self.ends_at and self.status == self.Status.PUBLISHED)
+        return bool(
+            self.starts_at and self.starts_at <= now < self.ends_at and self.status == self.Status.PUBLISHED
+        )
 
     def is_past(self, now=None) -> bool:
         return bool(self.ends_at and self.ends_at <= (now or timezone.now()))
 
     @property
     def duration_minutes(self) -> int:
-        return int((self.ends_at - self.starts_at).total_seconds() // 60) if self.starts_at and self.ends_at else 0
+        return (
+            int((self.ends_at - self.starts_at).total_seconds() // 60)
+            if self.starts_at and self.ends_at
+            else 0
+        )
 
 
 class SessionRequest(models.Model):
@@ -183,15 +191,21 @@ class SessionRequest(models.Model):
     company = models.ForeignKey("catalog.Company", on_delete=models.CASCADE, related_name="session_requests")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=4000)
-    format = models.CharField(_("format"), max_length=20, choices=Session.Format.choices, default=Session.Format.PRESENTATION)
+    format = models.CharField(
+        _("format"), max_length=20, choices=Session.Format.choices, default=Session.Format.PRESENTATION
+    )
     professions = models.ManyToManyField("catalog.Profession", blank=True, related_name="+")
     duration_minutes = models.PositiveSmallIntegerField(_("length in minutes"), default=30)
-    preferred_stage = models.ForeignKey(Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    preferred_stage = models.ForeignKey(
+        Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     school_hours = models.BooleanField(_("aimed at pupils during school hours"), default=True)
     # [["2026-11-30T09:00:00+01:00", "2026-11-30T12:00:00+01:00"], …]; empty = any time the fair is open.
     availability = models.JSONField(_("available time windows"), default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    session = models.OneToOneField(Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="request")
+    session = models.OneToOneField(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="request"
+    )
     unplaced_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -201,7 +215,8 @@ class SessionRequest(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(duration_minutes__gte=15, duration_minutes__lte=180), name="request_duration_range"
+                condition=models.Q(duration_minutes__gte=15, duration_minutes__lte=180),
+                name="request_duration_range",
             )
         ]
 
@@ -297,3 +312,19 @@ class BoothVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exhibitor} {self.day}: {self.count}"
+
+
+class AgendaFeed(models.Model):
+    """The secret behind an account holder's subscribable agenda feed (ICS). A new key revokes every earlier
+    feed URL; the URL carries the user id and the key, signed with the SECRET_KEY."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="agenda_feed")
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("agenda feed")
+        verbose_name_plural = _("agenda feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user}"

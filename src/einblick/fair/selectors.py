@@ -10,7 +10,17 @@ from django.utils import timezone
 from einblick.catalog import search
 from einblick.catalog.models import Profession
 
-from .models import Exhibitor, Fair, FairDay, Session, Stage
+from .models import (
+    AgendaFeed,
+    AgendaItem,
+    BoothMaterial,
+    BoothQuestion,
+    Exhibitor,
+    Fair,
+    FairDay,
+    Session,
+    Stage,
+)
 
 
 def fairs_public() -> QuerySet[Fair]:
@@ -21,7 +31,9 @@ def fair_current(now: datetime | None = None) -> Fair | None:
     """The published fair running now (between its first opening and last closing), else the next one to come,
     else the most recent one."""
     now = now or timezone.now()
-    fairs = Fair.objects.filter(is_published=True).annotate(first=Min("days__starts_at"), last=Max("days__ends_at"))
+    fairs = Fair.objects.filter(is_published=True).annotate(
+        first=Min("days__starts_at"), last=Max("days__ends_at")
+    )
     fairs = fairs.filter(first__isnull=False)
     return (
         fairs.filter(first__lte=now, last__gte=now).order_by("first").first()
@@ -136,8 +148,10 @@ def session_detail(fair: Fair, pk: int) -> Session:
 def exhibitors_of(fair: Fair) -> QuerySet[Exhibitor]:
     return (
         Exhibitor.objects.filter(fair=fair, company__status="approved")
-        .select_related("company")
-        .prefetch_related(Prefetch("company__professions", queryset=Profession.objects.only("pk", "name", "slug")))
+        .select_related("company", "fair")
+        .prefetch_related(
+            Prefetch("company__professions", queryset=Profession.objects.only("pk", "name", "slug"))
+        )
     )
 
 
@@ -145,15 +159,22 @@ def exhibitor_detail(fair: Fair, company_slug: str) -> Exhibitor:
     return exhibitors_of(fair).get(company__slug=company_slug)
 
 
-def sessions_of_profession_upcoming(profession_ids: list[int], now=None, per_profession: int = 2) -> dict[int, list]:
+def sessions_of_profession_upcoming(
+    profession_ids: list[int], now=None, per_profession: int = 2
+) -> dict[int, list]:
     """The next published sessions of current or coming fairs for each profession."""
     now = now or timezone.now()
     sessions = (
         Session.objects.filter(
-            fair__is_published=True, status=Session.Status.PUBLISHED, professions__in=profession_ids, ends_at__gt=now
+            fair__is_published=True,
+            status=Session.Status.PUBLISHED,
+            professions__in=profession_ids,
+            ends_at__gt=now,
         )
         .select_related("fair")
-        .prefetch_related(Prefetch("professions", queryset=Profession.objects.filter(pk__in=profession_ids).only("pk")))
+        .prefetch_related(
+            Prefetch("professions", queryset=Profession.objects.filter(pk__in=profession_ids).only("pk"))
+        )
         .order_by("starts_at")[: 10 * len(profession_ids) + 10]
     )
     found: dict[int, list] = {}
@@ -163,3 +184,173 @@ def sessions_of_profession_upcoming(profession_ids: list[int], now=None, per_pro
             if len(items) < per_profession:
                 items.append(session)
     return found
+
+
+# --- Booths (issue #4) --------------------------------------------------------------------------------------------
+def fair_public(slug: str) -> Fair | None:
+    return fairs_public().filter(slug=slug).first()
+
+
+def exhibitors_filtered(fair: Fair, *, profession: str = "") -> QuerySet[Exhibitor]:
+    qs = exhibitors_of(fair)
+    if profession:
+        qs = qs.filter(company__professions__slug=profession).distinct()
+    return qs
+
+
+def exhibitor_professions(fair: Fair) -> QuerySet[Profession]:
+    """The professions the exhibitors of a fair train (for the exhibitor filter)."""
+    return (
+        Profession.objects.filter(companies__exhibitions__fair=fair, companies__status="approved")
+        .distinct()
+        .order_by("name")
+        .only("pk", "slug", "name")
+    )
+
+
+def exhibitor_for_company(fair: Fair, company_slug: str) -> Exhibitor | None:
+    """A fair's exhibitor by company, whatever the company's status (for the company's own screens)."""
+    return (
+        Exhibitor.objects.select_related("fair", "company")
+        .filter(fair=fair, company__slug=company_slug)
+        .first()
+    )
+
+
+def exhibitions_of_company(company) -> QuerySet[Exhibitor]:
+    return Exhibitor.objects.filter(company=company).select_related("fair").order_by("-fair__created_at")
+
+
+def booth_materials(exhibitor: Exhibitor) -> QuerySet[BoothMaterial]:
+    return BoothMaterial.objects.filter(exhibitor=exhibitor).order_by("created_at")
+
+
+def booth_questions_public(exhibitor: Exhibitor) -> QuerySet[BoothQuestion]:
+    return BoothQuestion.objects.filter(
+        exhibitor=exhibitor, status=BoothQuestion.Status.ANSWERED, answer_public=True
+    ).order_by("-answered_at")
+
+
+def booth_questions_for_company(exhibitor: Exhibitor) -> dict[str, list[BoothQuestion]]:
+    questions = list(BoothQuestion.objects.filter(exhibitor=exhibitor).order_by("-created_at"))
+    return {
+        "open": [q for q in questions if q.status == BoothQuestion.Status.OPEN][::-1],  # oldest first
+        "answered": [q for q in questions if q.status == BoothQuestion.Status.ANSWERED],
+        "hidden": [q for q in questions if q.status == BoothQuestion.Status.HIDDEN],
+    }
+
+
+def booth_recordings(fair: Fair, company, now: datetime | None = None) -> list[Session]:
+    now = now or timezone.now()
+    return list(sessions_public(fair).filter(company=company, ends_at__lte=now).exclude(recording_url="")[:3])
+
+
+# --- Agenda (issue #4) --------------------------------------------------------------------------------------------
+MAX_AGENDA_IDS = 200
+
+
+def parse_session_ids(raw) -> list[int]:
+    """Session ids from a query string (``ids=3,7,12`` or ``ids=3&ids=7``): numbers only, unique, at most 200."""
+    values = raw if isinstance(raw, list | tuple) else [raw or ""]
+    ids: list[int] = []
+    for value in values:
+        for part in str(value).replace(" ", ",").split(","):
+            if part.isdigit() and len(part) < 12 and int(part) not in ids:
+                ids.append(int(part))
+    return ids[:MAX_AGENDA_IDS]
+
+
+def sessions_by_ids(fair: Fair, ids: list[int]) -> list[Session]:
+    if not ids:
+        return []
+    return list(sessions_public(fair).filter(pk__in=ids))
+
+
+def agenda_session_ids(user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(AgendaItem.objects.filter(user=user).values_list("session_id", flat=True))
+
+
+def agenda_items(user, fair: Fair) -> list[AgendaItem]:
+    return list(
+        AgendaItem.objects.filter(
+            user=user,
+            session__fair=fair,
+            session__status=Session.Status.PUBLISHED,
+            session__starts_at__isnull=False,
+        )
+        .select_related("session__stage", "session__company", "session__fair")
+        .prefetch_related(
+            Prefetch("session__professions", queryset=Profession.objects.only("pk", "name", "slug"))
+        )
+        .order_by("session__starts_at", "session__stage__position", "session_id")
+    )
+
+
+def agenda_feed_sessions(user) -> list[Session]:
+    """Every bookmarked session of published fairs, cancelled ones included (calendars then show them cancelled)."""
+    return list(
+        Session.objects.filter(agenda_items__user=user, fair__is_published=True, starts_at__isnull=False)
+        .exclude(status=Session.Status.DRAFT)
+        .select_related("stage", "company", "fair")
+        .order_by("starts_at", "id")
+    )
+
+
+def agenda_conflicts(sessions: list[Session]) -> dict[int, list[Session]]:
+    """For each session the other sessions of the list that overlap it in time (sweep over the start times)."""
+    ordered = sorted((s for s in sessions if s.starts_at and s.ends_at), key=lambda s: (s.starts_at, s.pk))
+    conflicts: dict[int, list[Session]] = {s.pk: [] for s in sessions}
+    for i, first in enumerate(ordered):
+        for second in ordered[i + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
+            conflicts[first.pk].append(second)
+            conflicts[second.pk].append(first)
+    return conflicts
+
+
+BROWSER_AGENDA_KEY = "fair:agenda:{fair_id}"
+
+
+def browser_agenda_ids(request, fair_id: int) -> list[int]:
+    """Bookmarks of a visitor without an account that reached the server (form posts without JavaScript and the
+    pings of the script); the script keeps the lasting copy in the browser's localStorage."""
+    if request is None or not hasattr(request, "session"):
+        return []
+    return [
+        int(i)
+        for i in request.session.get(BROWSER_AGENDA_KEY.format(fair_id=fair_id), [])
+        if str(i).isdigit()
+    ]
+
+
+FEED_SALT = "einblick.fair.agenda-feed"
+
+
+def agenda_feed_token(feed: AgendaFeed) -> str:
+    from django.core import signing
+
+    return signing.Signer(salt=FEED_SALT, sep=".").sign(f"{feed.user_id}-{feed.key}")
+
+
+def agenda_feed_user(token: str):
+    """The owner of a feed token, or None if the token was tampered with or revoked (reset)."""
+    import hmac
+
+    from django.core import signing
+
+    try:
+        value = signing.Signer(salt=FEED_SALT, sep=".").unsign(token or "")
+    except signing.BadSignature:
+        return None
+    user_id, _, key = value.partition("-")
+    if not user_id.isdigit() or not key:
+        return None
+    feed = (
+        AgendaFeed.objects.select_related("user").filter(user_id=int(user_id), user__is_active=True).first()
+    )
+    if feed is None or not hmac.compare_digest(feed.key, key):
+        return None
+    return feed.user

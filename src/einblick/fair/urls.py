@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public
+from .views import agenda, booth, public, stats
 
 app_name = "fair"
 
@@ -9,5 +9,39 @@ urlpatterns = [
     path("<slug:slug>/", public.programme, name="programme"),
     path("<slug:slug>/sessions/<int:pk>/", public.session_detail, name="session"),
     path("<slug:slug>/aussteller/", public.exhibitor_list, name="exhibitors"),
-    path("<slug:slug>/stand/<slug:company>/", public.booth, name="booth"),
+    path("<slug:slug>/stand/<slug:company>/", booth.booth_page, name="booth"),
+    # Booths, agenda, statistics (issue #4)
+    path("<slug:slug>/stand/<slug:company>/fragen/", booth.booth_ask, name="booth_ask"),
+    path("<slug:slug>/stand/<slug:company>/verwalten/", booth.booth_manage, name="booth_manage"),
+    path(
+        "<slug:slug>/stand/<slug:company>/verwalten/material/",
+        booth.booth_material_upload,
+        name="booth_material_upload",
+    ),
+    path(
+        "<slug:slug>/stand/<slug:company>/verwalten/material/<int:pk>/loeschen/",
+        booth.booth_material_delete,
+        name="booth_material_delete",
+    ),
+    path(
+        "<slug:slug>/stand/<slug:company>/verwalten/fragen/<int:pk>/antworten/",
+        booth.booth_question_answer,
+        name="booth_question_answer",
+    ),
+    path(
+        "<slug:slug>/stand/<slug:company>/verwalten/fragen/<int:pk>/ausblenden/",
+        booth.booth_question_hide,
+        name="booth_question_hide",
+    ),
+    path("<slug:slug>/stand/<slug:company>/statistik/", stats.company_stats, name="company_stats"),
+    path("<slug:slug>/stand/<slug:company>/statistik.csv", stats.company_stats_csv, name="company_stats_csv"),
+    path("<slug:slug>/statistik/", stats.fair_stats, name="fair_stats"),
+    path("<slug:slug>/statistik.csv", stats.fair_stats_csv, name="fair_stats_csv"),
+    path("<slug:slug>/merkliste/", agenda.agenda_page, name="agenda"),
+    path("<slug:slug>/merkliste.ics", agenda.agenda_ics, name="agenda_ics"),
+    path("<slug:slug>/merkliste/<int:pk>/", agenda.agenda_toggle, name="agenda_toggle"),
+    path("<slug:slug>/merkliste/<int:pk>/erinnerung/", agenda.agenda_remind, name="agenda_remind"),
+    path("<slug:slug>/merkliste/uebernehmen/", agenda.agenda_import, name="agenda_import"),
+    path("<slug:slug>/merkliste/abo-erneuern/", agenda.agenda_feed_reset, name="agenda_feed_reset"),
+    path("kalender/<str:token>.ics", agenda.agenda_feed, name="agenda_feed"),
 ]

@@ -6,12 +6,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from einblick.catalog import selectors as catalog
 from einblick.catalog.models import Profession
 from einblick.orientation import scoring, tokens
 
 from .. import selectors
-from ..forms import ProgrammeFilterForm
+from ..forms import ExhibitorFilterForm, ProgrammeFilterForm
 from ..models import Exhibitor, Fair, Session
 
 
@@ -41,7 +40,9 @@ def programme(request, slug: str):
     fair = _fair(slug)
     now = timezone.now()
     phase = selectors.fair_phase(fair, now)
-    professions = Profession.objects.filter(fair_sessions__fair=fair).distinct().order_by("name").only("slug", "name")
+    professions = (
+        Profession.objects.filter(fair_sessions__fair=fair).distinct().order_by("name").only("slug", "name")
+    )
     form = ProgrammeFilterForm(request.GET or None, fair=fair, professions=professions)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     day = date.fromisoformat(data["tag"]) if data.get("tag") else None
@@ -95,21 +96,8 @@ def session_detail(request, slug: str, pk: int):
 
 def exhibitor_list(request, slug: str):
     fair = _fair(slug)
-    return render(request, "fair/exhibitors.html", {"fair": fair, "exhibitors": selectors.exhibitors_of(fair)})
-
-
-def booth(request, slug: str, company: str):
-    fair = _fair(slug)
-    try:
-        exhibitor = selectors.exhibitor_detail(fair, company)
-    except Exhibitor.DoesNotExist:
-        raise Http404
-    company_obj = catalog.company_detail(exhibitor.company.slug)
-    context = {
-        "fair": fair,
-        "exhibitor": exhibitor,
-        "company": company_obj,
-        "offers": catalog.offers_open().filter(company=company_obj),
-        "sessions": selectors.sessions_public(fair).filter(company=company_obj),
-    }
-    return render(request, "fair/booth.html", context)
+    form = ExhibitorFilterForm(request.GET or None, professions=selectors.exhibitor_professions(fair))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    exhibitors = list(selectors.exhibitors_filtered(fair, profession=data.get("beruf", "")))
+    context = {"fair": fair, "exhibitors": exhibitors, "form": form, "count": len(exhibitors)}
+    return render(request, "fair/exhibitors.html", context)

@@ -1,0 +1,17 @@
+"""Background tasks of the fair. Tasks take ids, load objects and call a service."""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def agenda_reminder_task(*, item_id: int) -> bool:
+    """The reminder of one agenda entry, queued with ``run_after`` = 15 minutes before the session."""
+    return services.agenda_reminder_send(item_id=item_id, reschedule=True)
+
+
+@task()
+def agenda_reminders_sweep() -> int:
+    """Every reminder due now (queued each minute by ``python -m einblick send_reminders --enqueue``)."""
+    return services.agenda_reminders_send()
