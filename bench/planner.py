@@ -85,17 +85,20 @@ def generate(
 def report(label: str, problem: planner.Problem, result: planner.Result, options: planner.Options) -> None:
     errors = planner.check(problem, result.placements, options)
     reasons = Counter(u.reason for u in result.unplaced)
+    n_pinned = sum(1 for f in problem.fixed if f.request is not None)
+    pinned = f" + {n_pinned} pinned" if n_pinned else ""
     print(f"--- {label}")
     print(
         f"status {result.status}  wall {result.wall_seconds:.1f} s  first feasible "
-        f"{result.first_solution_seconds:.2f} s  solutions {result.solutions}"
+        f"{result.first_solution_seconds if result.first_solution_seconds is None else round(result.first_solution_seconds, 2)} s  "
+        f"solutions {result.solutions}"
     )
     print(
         f"objective {result.objective:.0f}  best bound {result.best_bound:.0f}  gap {100 * result.gap:.3f} %  "
         f"(weight of one placed request {result.place_weight})"
     )
     print(
-        f"placed {len(result.placements)} / {len(problem.requests)}  (greedy first fit {result.greedy_placed}, "
+        f"placed {len(result.placements)}{pinned} / {len(problem.requests)}  (greedy first fit {result.greedy_placed}, "
         f"proven at most {result.placed_bound})  unplaced {len(result.unplaced)}: {dict(reasons)}"
     )
     print(

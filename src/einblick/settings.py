@@ -130,13 +130,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    # redis-py's asyncio pool refuses (instead of waiting) past max_connections, 100 by default: a class of 150
-    # pupils connecting to a live session at once would be turned away. Each process opens at most this many.
-    REDIS_MAX_CONNECTIONS = int(env("EINBLICK_REDIS_MAX_CONNECTIONS", "1000"))
+    # Two redis-py 8 defaults do not suit the channel layer (docs/live.md, "Scaling"):
+    # - the asyncio pool refuses (instead of waiting) past max_connections, 100 by default: a class of 150 pupils
+    #   connecting to a live session at once would be turned away. Each process opens at most this many;
+    # - socket_timeout became 5 s, exactly channels_redis's blocking-pop time (BZPOPMIN, 5 s): idle WebSockets were
+    #   torn down every few seconds (close 1011). 15 s still detects a dead Redis connection.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": int(env("EINBLICK_REDIS_MAX_CONNECTIONS", "1000")),
+                        "socket_timeout": 15,
+                    }
+                ]
+            },
         }
     }
 else:
@@ -279,3 +289,13 @@ LIVE_QA = {
 # clients are counted per IP address, clients with an API key per key.
 EINBLICK_API_RATE_ANON = env("EINBLICK_API_RATE_ANON", "120/minute")
 EINBLICK_API_RATE_TOKEN = env("EINBLICK_API_RATE_TOKEN", "1200/minute")
+
+# --- Fair: programme planner (docs/fair.md) ---------------------------------------------------------------------
+# Seconds the solver may work on one plan, its worker threads and its random seed (same seed, same plan).
+EINBLICK_PLANNER_TIME_LIMIT = float(env("EINBLICK_PLANNER_TIME_LIMIT", "20"))
+EINBLICK_PLANNER_WORKERS = int(env("EINBLICK_PLANNER_WORKERS", "2"))
+EINBLICK_PLANNER_SEED = int(env("EINBLICK_PLANNER_SEED", "0"))
+# School hours, local time: sessions aimed at pupils during school hours are planned on these weekdays
+# (1 = Monday … 7 = Sunday) between these times.
+EINBLICK_SCHOOL_DAYS = [int(day) for day in env_list("EINBLICK_SCHOOL_DAYS", "1,2,3,4,5")]
+EINBLICK_SCHOOL_HOURS = tuple(env("EINBLICK_SCHOOL_HOURS", "08:00-13:00").split("-", 1))

@@ -51,6 +51,7 @@ def test_pupil_bookmarks_sessions_and_asks_at_a_booth(page, new_context):
 
     page.get_by_role("link", name="Meine Merkliste").click()
     expect(page).to_have_url(re.compile(r"/merkliste/\?ids="))
+    page.wait_for_load_state("load")  # agenda.js (deferred) handles the buttons from here on
     expect_heading(page, "Meine Merkliste")
     expect(page.get_by_text("2 Sessions gemerkt")).to_be_visible()
     expect(page.get_by_text("überschneidet sich mit").first).to_be_visible()

@@ -151,7 +151,7 @@ def test_demo_fair_runs_now_with_55_hours_and_live_sessions():
     from einblick.core.demo import demo_build
 
     demo_build()
-    fair = Fair.objects.get()
+    fair = Fair.objects.get(slug="55-stunden-zukunft")
     assert selectors.fair_hours(fair) == 55
     assert selectors.fair_phase(fair).is_open
     assert selectors.sessions_live(fair)  # "now live" is never empty

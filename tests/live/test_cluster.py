@@ -18,6 +18,7 @@ from django.db import connection
 from tests.live.conftest import make_session
 
 ROOT = Path(__file__).resolve().parents[2]
+IDLE_SECONDS = 7
 
 
 def free_port() -> int:
@@ -107,6 +108,9 @@ async def journey(session_id: int, port_a: int, port_b: int) -> tuple[dict, dict
         await watcher.send(json.dumps({"type": "hello", "visitor": "cluster-watcher-0123456789"}))
         await receive(asker, "welcome")
         await receive(watcher, "welcome")
+        # Idle for longer than channels_redis's 5-second blocking pop: the connections must stay open (redis-py 8's
+        # 5-second default socket timeout used to tear them down, see settings.CHANNEL_LAYERS).
+        await asyncio.sleep(IDLE_SECONDS)
         await asker.send(json.dumps({"type": "ask", "nickname": "Möwe", "text": "Hört mich Prozess B?"}))
         ack = await receive(asker, "asked")
         seen = await receive(watcher, "question")

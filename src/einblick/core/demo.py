@@ -362,6 +362,10 @@ def demo_build(*, seed: int = 42) -> dict:
     from einblick.fair.demo import fair_demo_build
 
     fair_demo_build(rng=rng, companies=[c for c in companies if c.status == Company.Status.APPROVED])
+    # Its next edition, with the companies' session requests waiting for the programme planner (issue #4).
+    from einblick.fair.demo import planner_demo_build
+
+    planner_demo_build(rng=rng, companies=[c for c in companies if c.status == Company.Status.APPROVED])
     # The demo's history needs no e-mails: drop what its approvals queued.
     DBTaskResult.objects.filter(status="READY").delete()
     # One hash for all demo logins (hashing each would take seconds).

@@ -129,3 +129,80 @@ def fair_demo_build(*, rng: random.Random, companies: list, now=None) -> Fair:
 
     booths_demo_build(fair=fair, now=now)  # booth visits, questions, agendas (issue #4)
     return fair
+
+
+REQUEST_TITLES = [
+    "{profession}: Ein Tag in unserer Ausbildung",
+    "Live aus der Werkstatt: {profession} bei {company}",
+    "Frag unsere Azubis: {profession}",
+    "Mitmachen: Eine typische Aufgabe als {profession}",
+    "Für Eltern: Was Ihr Kind als {profession} erwartet",
+]
+
+
+def planner_demo_build(*, rng: random.Random, companies: list, now=None) -> Fair:
+    """The next edition, still being planned (not published): five days of 11 hours, five stages and the session
+    requests of the demo companies — staff press "Plan" on /messe/netzwerk/programmplanung/ to see the planner."""
+    from .models import SessionRequest
+
+    now = timezone.localtime(now or timezone.now())
+    monday = (now + timedelta(days=90 - now.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
+    fair = Fair.objects.create(
+        name="55 Stunden Zukunft – Frühjahr",
+        slug="55-stunden-zukunft-fruehjahr",
+        tagline="Die nächste Ausgabe: das Netzwerk-Team plant gerade das Programm.",
+        is_published=False,
+    )
+    days = [
+        FairDay.objects.create(
+            fair=fair,
+            starts_at=monday + timedelta(days=k),
+            ends_at=monday + timedelta(days=k, hours=WINDOW_HOURS),
+        )
+        for k in range(WINDOWS)
+    ]
+    stages = [
+        Stage.objects.create(fair=fair, name=name, slug=f"buehne-{n + 1}", position=n)
+        for n, name in enumerate([*STAGES, "Offene Bühne"])
+    ]
+    formats = list(Session.Format.values)
+    for company in companies:
+        professions = list(company.professions.all())
+        if not professions:
+            continue
+        for k in range(rng.choice([1, 2, 2, 3])):
+            profession = professions[k % len(professions)]
+            session_format = rng.choice(formats)
+            chosen = sorted(rng.sample(days, k=rng.randint(2, WINDOWS)), key=lambda d: d.starts_at)
+            if rng.random() < 0.3:  # some companies can only in the morning or afternoon
+                morning = rng.random() < 0.5
+                availability = [
+                    (d.starts_at, d.starts_at + timedelta(hours=5))
+                    if morning
+                    else (d.starts_at + timedelta(hours=5), d.ends_at)
+                    for d in chosen
+                ]
+            else:
+                availability = [(d.starts_at, d.ends_at) for d in chosen]
+            school = session_format != Session.Format.PARENTS and rng.random() < 0.6
+            if school and all(
+                start + timedelta(minutes=15) > start.replace(hour=13) for start, _ in availability
+            ):
+                school = False
+            request = SessionRequest.objects.create(
+                fair=fair,
+                company=company,
+                title=REQUEST_TITLES[k % len(REQUEST_TITLES)].format(
+                    profession=profession.name, company=company.name
+                ),
+                description=f"{company.name} stellt den Beruf {profession.name} vor.",
+                format=session_format,
+                duration_minutes=rng.choice([15, 30, 30, 30, 45, 60]),
+                preferred_stage=stages[FIELD_STAGE.get(profession.field.slug, 4)]
+                if rng.random() < 0.7
+                else None,
+                school_hours=school,
+                availability=[[a.isoformat(), b.isoformat()] for a, b in availability],
+            )
+            request.professions.set([profession])
+    return fair

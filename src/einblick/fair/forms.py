@@ -178,3 +178,148 @@ class ExhibitorFilterForm(BaseForm):
     def __init__(self, *args, professions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["beruf"].choices = [("", _("all professions"))] + [(p.slug, p.name) for p in professions]
+
+
+# --- Programme planner (issue #4) -------------------------------------------------------------------------------
+
+LENGTH_CHOICES = [(minutes, f"{minutes} min") for minutes in range(15, 181, 15)]
+
+
+class SessionRequestForm(BaseForm):
+    """A company's session request. Availability: tick the opening windows, optionally narrow each to from–to."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=Session.Format.choices)
+    professions = forms.ModelMultipleChoiceField(
+        label=_("Professions"), required=False, queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    duration_minutes = forms.TypedChoiceField(
+        label=_("Length"),
+        coerce=int,
+        choices=LENGTH_CHOICES,
+        initial=30,
+        error_messages={
+            "invalid_choice": _("Please choose a length between 15 and 180 minutes in steps of 15 minutes.")
+        },
+    )
+    preferred_stage = forms.ModelChoiceField(
+        label=_("Preferred stage"), required=False, queryset=None, empty_label=_("no preference")
+    )
+    school_hours = forms.BooleanField(label=_("During school hours"), required=False, initial=True)
+
+    def __init__(self, *args, fair, company, school_hours_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        from einblick.catalog.models import Profession
+
+        own = company.professions.order_by("name")
+        self.fields["professions"].queryset = (
+            own if own.exists() else Profession.objects.filter(is_active=True).order_by("name")
+        )
+        self.fields["preferred_stage"].queryset = fair.stages.all()
+        self.fields["school_hours"].help_text = _(
+            "Aimed at pupils who watch with their class: planned only within school hours (%(hours)s)."
+        ) % {"hours": school_hours_label}
+        self.days = list(fair.days.all())
+        for day in self.days:
+            self.fields[f"day_{day.pk}"] = forms.BooleanField(label=str(day), required=False, initial=True)
+            time_widget = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
+            self.fields[f"from_{day.pk}"] = forms.TimeField(
+                label=_("from"), required=False, widget=time_widget
+            )
+            self.fields[f"to_{day.pk}"] = forms.TimeField(
+                label=_("until"), required=False, widget=time_widget
+            )
+
+    def day_rows(self):
+        return [
+            (day, self[f"day_{day.pk}"], self[f"from_{day.pk}"], self[f"to_{day.pk}"]) for day in self.days
+        ]
+
+    def visible_main_fields(self):
+        prefixes = ("day_", "from_", "to_")
+        return [field for field in self.visible_fields() if not field.name.startswith(prefixes)]
+
+    @staticmethod
+    def _moment(day, value, *, end: bool):
+        """The time of day ``value`` inside the opening window ``day`` (which may cross midnight)."""
+        from datetime import datetime, timedelta
+
+        from django.utils import timezone
+
+        start = timezone.localtime(day.starts_at)
+        moment = timezone.make_aware(datetime.combine(start.date(), value))
+        if moment < day.starts_at or (end and moment == day.starts_at):
+            moment = timezone.make_aware(datetime.combine(start.date() + timedelta(days=1), value))
+        return moment
+
+    def clean(self):
+        from django.utils import timezone
+
+        data = super().clean()
+        windows = []
+        for day in self.days:
+            if not data.get(f"day_{day.pk}"):
+                continue
+            since, until = data.get(f"from_{day.pk}"), data.get(f"to_{day.pk}")
+            start = self._moment(day, since, end=False) if since else day.starts_at
+            end = self._moment(day, until, end=True) if until else day.ends_at
+            opening = f"{timezone.localtime(day.starts_at):%H:%M}–{timezone.localtime(day.ends_at):%H:%M}"
+            if start < day.starts_at or start >= day.ends_at or end > day.ends_at:
+                self.add_error(
+                    f"from_{day.pk}" if since else f"to_{day.pk}",
+                    _("Please choose times within the opening hours of this day (%(hours)s).")
+                    % {"hours": opening},
+                )
+                continue
+            if end <= start:
+                self.add_error(f"to_{day.pk}", _("The end must be after the start."))
+                continue
+            windows.append((start, end))
+        if self.days and not windows and not self.errors:
+            raise forms.ValidationError(_("Please choose at least one day on which you can."))
+        data["availability"] = windows
+        return data
+
+    def service_data(self) -> dict:
+        keys = [
+            "title",
+            "description",
+            "format",
+            "professions",
+            "duration_minutes",
+            "preferred_stage",
+            "school_hours",
+        ]
+        return {key: self.cleaned_data[key] for key in keys} | {
+            "availability": self.cleaned_data["availability"]
+        }
+
+
+class SessionMoveForm(BaseForm):
+    """Staff put a session (or a request) on a stage at a time by hand."""
+
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=None, empty_label=None)
+    starts_at = forms.DateTimeField(
+        label=_("Start"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": 300}, format="%Y-%m-%dT%H:%M"),
+    )
+    pin = forms.BooleanField(label=_("Pin: the planner keeps it here"), required=False, initial=True)
+
+    def __init__(self, *args, fair, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = fair.stages.all()
+
+    def clean_starts_at(self):
+        value = self.cleaned_data["starts_at"]
+        if value.minute % 5 or value.second:
+            raise forms.ValidationError(_("Please choose a start time in steps of 5 minutes."))
+        return value
+
+    def fingerprint(self) -> str:
+        """What a confirmation refers to: stage and start as the user saw them with the warnings."""
+        data = self.cleaned_data
+        return f"{data['stage'].pk}|{data['starts_at'].isoformat()}"

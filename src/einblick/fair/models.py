@@ -328,3 +328,50 @@ class AgendaFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+
+class PlanRun(models.Model):
+    """One run of the programme planner for a fair: queued by staff, solved by the task worker, kept as a record."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    fair = models.ForeignKey(Fair, on_delete=models.CASCADE, related_name="plan_runs")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    time_limit = models.FloatField(default=20.0)
+    seed = models.IntegerField(default=0)
+    # Filled while and after the solver runs.
+    phase = models.PositiveSmallIntegerField(default=0)
+    solutions = models.PositiveIntegerField(default=0)
+    solver_status = models.CharField(max_length=20, blank=True)  # OPTIMAL, FEASIBLE, UNKNOWN …
+    objective = models.FloatField(null=True, blank=True)
+    best_bound = models.FloatField(null=True, blank=True)
+    first_solution_seconds = models.FloatField(null=True, blank=True)
+    wall_seconds = models.FloatField(null=True, blank=True)
+    requests = models.PositiveIntegerField(default=0)
+    placed = models.PositiveIntegerField(default=0)
+    unplaced = models.PositiveIntegerField(default=0)
+    placed_bound = models.PositiveIntegerField(null=True, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("planner run")
+        verbose_name_plural = _("planner runs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.fair} {self.created_at:%d.%m.%Y %H:%M} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

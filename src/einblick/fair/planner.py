@@ -145,7 +145,13 @@ class Options:
         0.6  # of the time limit for phase 1 (placed requests) when there is a spread term
     )
     hint_greedy: bool = True
-    redundant_cumulative: bool = False
+    # Large models: both workers improve the plan by large-neighbourhood search (the full-problem search neither
+    # improves it nor moves the bound there). None: automatic, above ``lns_threshold`` alternatives.
+    lns_only: bool | None = None
+    lns_threshold: int = 2000
+    redundant_cumulative: bool = (
+        False  # a Cumulative over all stages; slows large models down, off by default
+    )
 
 
 # --- output -----------------------------------------------------------------------------------------------------
@@ -283,6 +289,7 @@ class _Prepared:
         int, dict[int, list[int]]
     ]  # request -> stage -> allowed starts (minutes from origin, on the grid)
     starts: dict[int, list[int]]  # request -> union over the stages
+    candidates: dict[int, list[int]]  # request -> starts before the stages' fixed sessions are taken out
     unplaceable: list[Unplaced]
     requests: dict[int, Request]
     stage_fixed: dict[int, list[tuple[int, int]]]  # merged spans of fixed sessions per stage (minutes)
@@ -334,6 +341,7 @@ def _prepare(problem: Problem, options: Options) -> _Prepared:
 
     per_request: dict[int, dict[int, list[int]]] = {}
     starts: dict[int, list[int]] = {}
+    all_candidates: dict[int, list[int]] = {}
     unplaceable: list[Unplaced] = []
     pinned = {f.request for f in problem.fixed if f.request is not None}
     for r in problem.requests:
@@ -373,10 +381,12 @@ def _prepare(problem: Problem, options: Options) -> _Prepared:
             continue
         per_request[r.id] = per_stage
         starts[r.id] = sorted({s for allowed in per_stage.values() for s in allowed})
+        all_candidates[r.id] = candidates
     return _Prepared(
         origin=origin,
         options=per_request,
         starts=starts,
+        candidates=all_candidates,
         unplaceable=unplaceable,
         requests={r.id: r for r in problem.requests},
         stage_fixed={k: u.spans for k, u in stage_union.items()},
@@ -545,7 +555,9 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
     ] = {}  # rid -> [(stage, a, b, start, lit)]
     # Sessions never cross from one opening block (windows merged where they touch) into another, so the NoOverlap
     # of a stage or company splits into one per block: the same rule, much cheaper to propagate.
-    blocks = _Union((_ceil(w.starts_at, prep.origin), _floor(w.ends_at, prep.origin)) for w in problem.windows)
+    blocks = _Union(
+        (_ceil(w.starts_at, prep.origin), _floor(w.ends_at, prep.origin)) for w in problem.windows
+    )
     stage_intervals: dict[tuple[int, int], list] = defaultdict(list)
     company_intervals: dict[tuple[int, int], list] = defaultdict(list)
     all_intervals = []
@@ -557,8 +569,14 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
         p_var = model.new_bool_var(f"p{rid}")
         present[rid] = p_var
         alts = []
+        runs = _runs(prep.candidates[rid], step)
         for k, allowed in prep.options[rid].items():
-            for a, b in _runs(allowed, step):
+            # One alternative per run of possible starts; where the stage's fixed sessions cut a run, the stage's
+            # NoOverlap (which holds them as fixed intervals) keeps the start out of them.
+            for a, b in runs:
+                i = bisect.bisect_left(allowed, a)
+                if i == len(allowed) or allowed[i] > b:
+                    continue  # fixed sessions take this whole run on this stage
                 lit = model.new_bool_var(f"x{rid}_{k}_{a}")
                 s_var = model.new_int_var(a // step, b // step, f"s{rid}_{k}_{a}")
                 interval = model.new_optional_fixed_size_interval_var(s_var, d, lit, f"i{rid}_{k}_{a}")
@@ -580,6 +598,14 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
             model.add(alt[3] == s // step).only_enforce_if(keep)
             keep_terms.append(keep)
             keep_lit[rid] = keep
+    for k, spans in prep.stage_fixed.items():
+        rounded = _Union((fs // step, -(-fe // step)) for fs, fe in spans)  # in steps; merged after rounding
+        for sa, sb in rounded.spans:
+            for block, (ba, bb) in enumerate(blocks.spans, start=1):
+                if sa * step < bb and ba < sb * step and (k, block) in stage_intervals:
+                    stage_intervals[k, block].append(
+                        model.new_fixed_size_interval_var(sa, sb - sa, f"fx{k}_{sa}")
+                    )
     for intervals in stage_intervals.values():
         if len(intervals) > 1:
             model.add_no_overlap(intervals)
@@ -608,7 +634,9 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
         for p, members in spread.members.items():
             intervals: dict[int, list] = defaultdict(list)
             for fs, fe in spread.fixed[p]:
-                interval = model.new_fixed_size_interval_var(fs // step, -(-fe // step) - fs // step, f"f{p}_{fs}")
+                interval = model.new_fixed_size_interval_var(
+                    fs // step, -(-fe // step) - fs // step, f"f{p}_{fs}"
+                )
                 intervals[bisect.bisect_right(spread_blocks.starts, fs)].append(interval)
             for rid in members:
                 g = -(-spread.gaps[rid] // step)
@@ -657,9 +685,15 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
                 if progress.first_solution_seconds is None:
                     progress.first_solution_seconds = time.monotonic() - started
 
-    def run(limit: float, det_limit: float | None):
+    n_alternatives = sum(len(alts) for alts in alternatives.values())
+    lns_only = options.lns_only if options.lns_only is not None else n_alternatives > options.lns_threshold
+
+    def run(limit: float, det_limit: float | None, presolve: bool = True):
         solver = cp_model.CpSolver()
         params = solver.parameters
+        params.use_lns_only = lns_only
+        if not presolve:
+            params.cp_model_presolve = False
         params.max_time_in_seconds = max(0.05, limit)
         params.num_workers = max(1, options.workers)
         params.random_seed = options.seed
@@ -683,6 +717,7 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
     greedy_placed = None
     plan: dict[int, tuple[int, int]] = {}
     status_name, bound, placed_bound = "OPTIMAL", 0.0, 0
+    source = "solver"
     if rids:
         if options.hint_greedy:
             order = sorted(
@@ -711,7 +746,8 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
             placed_bound = min(len(rids), int(bound1 // place_weight))
             bound = bound1 + weights.spread * n_spread  # valid for the full objective
             status1 = status_name
-        else:  # no solution at all in time (cannot happen with the greedy hint, which is feasible)
+        else:  # the solver found no plan in time (huge models, slow machine): keep the greedy plan, if any
+            source = "greedy"
             placed_bound, bound, status1 = len(rids), float(place_weight * len(rids) + soft_max), status_name
         if two_phases and status1 in ("OPTIMAL", "FEASIBLE"):
             # Phase 2: at least as many placed, now with the spread.
@@ -721,7 +757,9 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
             model.maximize(phase1 + weights.spread * sum(add_spread()))
             set_hint(plan)
             limit = options.time_limit - (time.monotonic() - started)
-            solver, status2 = run(limit, det * (1 - share) if det else None)
+            # Large models: no presolve in phase 2, so the search starts from the phase-1 plan at once (the
+            # neighbourhoods of the large-neighbourhood search are presolved on their own).
+            solver, status2 = run(limit, det * (1 - share) if det else None, presolve=not lns_only)
             if status2 in ("OPTIMAL", "FEASIBLE"):
                 plan = read(solver)
                 # Plans with fewer placed requests score below place_weight × placed_now, below this plan.
@@ -760,9 +798,11 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
     )
     stats = score(problem, placements, options)
     stats.update(
+        source=source if rids else "solver",
         requests=len(problem.requests),
         modelled=len(rids),
-        alternatives=sum(len(a) for a in alternatives.values()),
+        alternatives=n_alternatives,
+        lns_only=lns_only,
         spread_terms=n_spread,
         variables=len(model.proto.variables),
         constraints=len(model.proto.constraints),
@@ -874,3 +914,80 @@ def check(problem: Problem, placements: list[Placement], options: Options | None
     if len({p.request for p in placements}) != len(placements):
         errors.append("a request was placed twice")
     return errors
+
+
+# --- moving by hand ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A session on the programme, as the conflict check sees it."""
+
+    id: int
+    stage: int
+    starts_at: datetime
+    ends_at: datetime
+    company: int | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    kind: str  # see CONFLICT_KINDS
+    other: int | None = None  # the other session, where there is one
+
+    @property
+    def hard(self) -> bool:
+        """Hard conflicts refuse the move; the others need the user's confirmation."""
+        return self.kind in HARD_CONFLICTS
+
+
+CONFLICT_KINDS = ("stage", "company", "opening", "availability", "school_hours")
+HARD_CONFLICTS = {"stage"}
+
+
+def slot_conflicts(
+    slot: Slot,
+    others,
+    windows,
+    *,
+    availability=(),
+    school_hours_required: bool = False,
+    school_hours: SchoolHours = SCHOOL_HOURS,
+) -> list[Conflict]:
+    """What speaks against putting a session at ``slot``: another session on the same stage at that time (never
+    allowed), the same company on another stage at that time, outside the opening hours, outside the request's
+    availability, outside school hours for a school-hour format."""
+    found = []
+    for other in sorted(others, key=lambda o: (o.starts_at, o.id)):
+        if other.id == slot.id or not (other.starts_at < slot.ends_at and slot.starts_at < other.ends_at):
+            continue
+        if other.stage == slot.stage:
+            found.append(Conflict("stage", other.id))
+        elif slot.company is not None and other.company == slot.company:
+            found.append(Conflict("company", other.id))
+    if not any(w.starts_at <= slot.starts_at and slot.ends_at <= w.ends_at for w in windows):
+        found.append(Conflict("opening"))
+    if availability and not any(
+        a.starts_at <= slot.starts_at and slot.ends_at <= a.ends_at for a in availability
+    ):
+        found.append(Conflict("availability"))
+    if school_hours_required and not school_hours.contains(slot.starts_at, slot.ends_at):
+        found.append(Conflict("school_hours"))
+    return found
+
+
+def plan_conflicts(slots, windows) -> list[tuple[Slot, Conflict]]:
+    """Conflicts within a whole programme (each pair once): for the warnings above the planner grid."""
+    found = []
+    ordered = sorted(slots, key=lambda s: (s.starts_at, s.id))
+    for i, slot in enumerate(ordered):
+        for other in ordered[i + 1 :]:
+            if other.starts_at >= slot.ends_at:
+                break
+            if other.stage == slot.stage:
+                found.append((slot, Conflict("stage", other.id)))
+            elif slot.company is not None and other.company == slot.company:
+                found.append((slot, Conflict("company", other.id)))
+        if not any(w.starts_at <= slot.starts_at and slot.ends_at <= w.ends_at for w in windows):
+            found.append((slot, Conflict("opening")))
+    return found

@@ -25,3 +25,13 @@ def can_keep_account_agenda(user) -> bool:
 def can_get_reminders(user) -> bool:
     """E-mail reminders need an address (pupils who joined with a class code have none)."""
     return can_keep_account_agenda(user) and bool(user.email)
+
+
+def can_plan_programme(user) -> bool:
+    """The programme planner (requests of all companies, runs, moving and pinning) is for the network staff."""
+    return catalog_rules.can_review_companies(user)
+
+
+def can_request_sessions(user, company) -> bool:
+    """Members of a company submit and withdraw its session requests; staff may act for any company."""
+    return catalog_rules.can_manage_company(user, company)

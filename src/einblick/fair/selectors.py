@@ -354,3 +354,175 @@ def agenda_feed_user(token: str):
     if feed is None or not hmac.compare_digest(feed.key, key):
         return None
     return feed.user
+
+
+# --- Programme planner (issue #4) -------------------------------------------------------------------------------
+
+
+def planner_fairs() -> QuerySet[Fair]:
+    from django.db.models import Count
+
+    from .models import SessionRequest
+
+    return Fair.objects.annotate(
+        first=Min("days__starts_at"),
+        open_requests=Count(
+            "session_requests",
+            filter=~Q(session_requests__status=SessionRequest.Status.WITHDRAWN),
+            distinct=True,
+        ),
+    ).order_by("-first", "name")
+
+
+def planner_requests(fair: Fair):
+    """All requests of a fair for the staff list: open, planned, unplaced first; withdrawn last."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .models import SessionRequest
+
+    order = Case(
+        When(status=SessionRequest.Status.UNPLACED, then=Value(0)),
+        When(status=SessionRequest.Status.OPEN, then=Value(1)),
+        When(status=SessionRequest.Status.PLANNED, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return (
+        SessionRequest.objects.filter(fair=fair)
+        .select_related("company", "preferred_stage", "session__stage")
+        .prefetch_related(Prefetch("professions", queryset=Profession.objects.only("pk", "name")))
+        .annotate(order=order)
+        .order_by("order", "company__name", "pk")
+    )
+
+
+def company_requests(fair: Fair, company):
+    from .models import SessionRequest
+
+    return (
+        SessionRequest.objects.filter(fair=fair, company=company)
+        .select_related("preferred_stage", "session__stage")
+        .prefetch_related(Prefetch("professions", queryset=Profession.objects.only("pk", "name")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def plan_runs(fair: Fair, limit: int = 5):
+    from .models import PlanRun
+
+    return list(PlanRun.objects.filter(fair=fair).select_related("created_by")[:limit])
+
+
+def planner_sessions(fair: Fair) -> list[Session]:
+    """Every session with a place on the programme (drafts included, cancelled not)."""
+    return list(
+        Session.objects.filter(fair=fair, stage__isnull=False, starts_at__isnull=False)
+        .exclude(status=Session.Status.CANCELLED)
+        .select_related("stage", "company", "request")
+        .order_by("starts_at", "stage__position", "pk")
+    )
+
+
+def planner_days(fair: Fair) -> list[date]:
+    return sorted({timezone.localtime(day.starts_at).date() for day in fair.days.all()})
+
+
+@dataclass
+class GridCell:
+    rowspan: int
+    sessions: list
+    start: datetime
+
+
+@dataclass
+class GridRow:
+    time: datetime
+    school: bool
+    cells: list  # (stage, GridCell) for the cells that begin in this row
+
+
+def planner_grid(
+    fair: Fair, day: date, sessions: list[Session], *, step_minutes: int = 15, school_hours=None
+):
+    """One day of the programme as a table: a row per 15 minutes, a column per stage; a session spans its rows
+    (sessions that touch the same rows on a stage share a cell, so overlaps stay visible)."""
+    stages = list(fair.stages.all())
+    day_start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    day_end = day_start + timedelta(days=1)
+    windows = [w for w in fair.days.all() if w.starts_at < day_end and w.ends_at > day_start]
+    todays = [s for s in sessions if day_start <= s.starts_at < day_end]
+    starts = [w.starts_at for w in windows] + [s.starts_at for s in todays]
+    ends = [w.ends_at for w in windows] + [s.ends_at for s in todays]
+    if not starts:
+        return stages, []
+    step = timedelta(minutes=step_minutes)
+    first = timezone.localtime(min(starts))
+    first = first.replace(minute=first.minute - first.minute % step_minutes, second=0, microsecond=0)
+    last = max(ends)
+    count = max(1, -(-(last - first) // step))
+    times = [first + i * step for i in range(count)]
+
+    def row_of(moment: datetime) -> int:
+        return max(0, min(count - 1, (moment - first) // step))
+
+    rows = [
+        GridRow(
+            time=t,
+            school=bool(school_hours and school_hours.contains(t, t + step)),
+            cells=[],
+        )
+        for t in times
+    ]
+    for stage in stages:
+        mine = sorted((s for s in todays if s.stage_id == stage.pk), key=lambda s: (s.starts_at, s.pk))
+        cells: list[tuple[int, int, list]] = []  # (first row, last row, sessions)
+        for session in mine:
+            a = row_of(session.starts_at)
+            b = max(a, row_of(session.ends_at - timedelta(microseconds=1)))
+            if cells and a <= cells[-1][1]:
+                cells[-1] = (cells[-1][0], max(b, cells[-1][1]), [*cells[-1][2], session])
+            else:
+                cells.append((a, b, [session]))
+        row = 0
+        for a, b, grouped in cells:
+            for empty in range(row, a):
+                rows[empty].cells.append((stage, GridCell(1, [], times[empty])))
+            rows[a].cells.append((stage, GridCell(b - a + 1, grouped, times[a])))
+            row = b + 1
+        for empty in range(row, count):
+            rows[empty].cells.append((stage, GridCell(1, [], times[empty])))
+    return stages, rows
+
+
+def plan_warnings(fair: Fair, sessions: list[Session]):
+    """Conflicts on the programme as it stands: (session, conflict, other session or None)."""
+    from . import planner
+
+    by_id = {s.pk: s for s in sessions}
+    slots = [planner.Slot(s.pk, s.stage_id, s.starts_at, s.ends_at, s.company_id) for s in sessions]
+    windows = [planner.Window(d.starts_at, d.ends_at) for d in fair.days.all()]
+    return [
+        (by_id[slot.id], conflict, by_id.get(conflict.other))
+        for slot, conflict in planner.plan_conflicts(slots, windows)
+    ]
+
+
+def company_request_counts(company) -> dict[int, int]:
+    """Fair id → the company's requests there (withdrawn ones not counted)."""
+    from django.db.models import Count
+
+    from .models import SessionRequest
+
+    rows = (
+        SessionRequest.objects.filter(company=company)
+        .exclude(status=SessionRequest.Status.WITHDRAWN)
+        .values("fair_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["fair_id"]: row["n"] for row in rows}
+
+
+def fairs_open_for_requests(now: datetime | None = None) -> QuerySet[Fair]:
+    """Fairs companies may still ask for sessions at: their last opening window has not ended."""
+    now = now or timezone.now()
+    return planner_fairs().annotate(last=Max("days__ends_at")).filter(last__gt=now)

@@ -15,3 +15,10 @@ def agenda_reminder_task(*, item_id: int) -> bool:
 def agenda_reminders_sweep() -> int:
     """Every reminder due now (queued each minute by ``python -m einblick send_reminders --enqueue``)."""
     return services.agenda_reminders_send()
+
+
+@task()
+def plan_run_task(*, run_id: int) -> str:
+    """One programme planner run (queued by ``services.plan_run_start``)."""
+    run = services.plan_run_execute(run_id=run_id)
+    return run.status if run else "skipped"

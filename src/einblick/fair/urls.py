@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agenda, booth, public, stats
+from .views import agenda, booth, manage, public, stats
 
 app_name = "fair"
 
@@ -44,4 +44,21 @@ urlpatterns = [
     path("<slug:slug>/merkliste/uebernehmen/", agenda.agenda_import, name="agenda_import"),
     path("<slug:slug>/merkliste/abo-erneuern/", agenda.agenda_feed_reset, name="agenda_feed_reset"),
     path("kalender/<str:token>.ics", agenda.agenda_feed, name="agenda_feed"),
+    # Programme planner (issue #4): companies' session requests, staff planning
+    path("betriebe/<slug:company>/programmwuensche/", manage.company_fairs, name="company_fairs"),
+    path("netzwerk/programmplanung/", manage.planner_index, name="planner_index"),
+    path("<slug:slug>/programmwuensche/<slug:company>/", manage.request_list, name="request_list"),
+    path("<slug:slug>/programmwuensche/<slug:company>/neu/", manage.request_add, name="request_add"),
+    path(
+        "<slug:slug>/programmwuensche/<slug:company>/<int:pk>/zurueckziehen/",
+        manage.request_withdraw,
+        name="request_withdraw",
+    ),
+    path("<slug:slug>/planung/", manage.planner_page, name="planner"),
+    path("<slug:slug>/planung/status/", manage.plan_status, name="plan_status"),
+    path("<slug:slug>/planung/starten/", manage.plan_start, name="plan_start"),
+    path("<slug:slug>/planung/veroeffentlichen/", manage.plan_publish, name="plan_publish"),
+    path("<slug:slug>/planung/sessions/<int:pk>/verschieben/", manage.session_move, name="session_move"),
+    path("<slug:slug>/planung/sessions/<int:pk>/anheften/", manage.session_pin, name="session_pin"),
+    path("<slug:slug>/planung/wuensche/<int:pk>/einplanen/", manage.request_place, name="request_place"),
 ]
