@@ -3,6 +3,8 @@ the calendar file, and asks a company a question at its booth; the company answe
 
 import re
 
+import icalendar
+
 import pytest
 from playwright.sync_api import expect
 
@@ -57,6 +59,12 @@ def test_pupil_bookmarks_sessions_and_asks_at_a_booth(page, new_context):
     expect(page.get_by_text("überschneidet sich mit").first).to_be_visible()
     link = page.get_by_role("link", name="Kalenderdatei herunterladen (.ics)")
     expect(link).to_have_attribute("href", re.compile(rf"merkliste\.ics\?ids=.*{first.pk}"))
+    # Download the calendar file with the browser's own request context and read it back.
+    ics = page.request.get(link.get_attribute("href"))
+    assert ics.ok and ics.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(ics.body())
+    summaries = sorted(str(event["SUMMARY"]) for event in calendar.walk("VEVENT"))
+    assert summaries == sorted([first.title, second.title])
     axe_check(page)
     assert_no_horizontal_scroll(page)
     assert sum(SessionCounter.objects.values_list("agenda_adds", flat=True)) == 2

@@ -85,7 +85,11 @@
       document.querySelectorAll("a[data-agenda-link]").forEach(function (link) {
         link.href = agendaUrl(link.href, load(link.dataset.agendaLink));
       });
-      if (page && !adding) window.location.replace(agendaUrl(window.location.href, ids));
+      if (page && !adding) {
+        // Wait for the server to forget it too: the list page also shows what reached the server's session.
+        var reload = function () { window.location.replace(agendaUrl(window.location.href, ids)); };
+        request.then(reload, reload);
+      }
       return;
     }
     button.disabled = true;
