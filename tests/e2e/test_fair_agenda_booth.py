@@ -4,7 +4,6 @@ the calendar file, and asks a company a question at its booth; the company answe
 import re
 
 import icalendar
-
 import pytest
 from playwright.sync_api import expect
 

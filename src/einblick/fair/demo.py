@@ -146,7 +146,8 @@ def planner_demo_build(*, rng: random.Random, companies: list, now=None) -> Fair
     from .models import SessionRequest
 
     now = timezone.localtime(now or timezone.now())
-    monday = (now + timedelta(days=90 - now.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
+    later = now + timedelta(days=90)
+    monday = (later - timedelta(days=later.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
     fair = Fair.objects.create(
         name="55 Stunden Zukunft – Frühjahr",
         slug="55-stunden-zukunft-fruehjahr",

@@ -141,9 +141,9 @@ class Options:
     spread_minutes: int = SPREAD_MINUTES
     school_hours: SchoolHours = SCHOOL_HOURS
     weights: Weights = field(default_factory=Weights)
-    first_phase_share: float = (
-        0.6  # of the time limit for phase 1 (placed requests) when there is a spread term
-    )
+    # Shares of the time limit: phase 1 (placed requests) when there is a spread term; the stages chosen again.
+    first_phase_share: float = 0.6
+    restage_share: float = 0.1
     hint_greedy: bool = True
     # Large models: both workers improve the plan by large-neighbourhood search (the full-problem search neither
     # improves it nor moves the bound there). None: automatic, above ``lns_threshold`` alternatives.
@@ -756,7 +756,7 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
             model.add(sum(place_terms) >= placed_now)
             model.maximize(phase1 + weights.spread * sum(add_spread()))
             set_hint(plan)
-            limit = options.time_limit - (time.monotonic() - started)
+            limit = options.time_limit * (1 - options.restage_share) - (time.monotonic() - started)
             # Large models: no presolve in phase 2, so the search starts from the phase-1 plan at once (the
             # neighbourhoods of the large-neighbourhood search are presolved on their own).
             solver, status2 = run(limit, det * (1 - share) if det else None, presolve=not lns_only)
@@ -767,6 +767,11 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
                 status_name = "OPTIMAL" if status1 == "OPTIMAL" and status2 == "OPTIMAL" else "FEASIBLE"
             else:
                 status_name = "FEASIBLE"
+        if plan and status_name != "OPTIMAL" and (weights.preferred_stage or weights.keep):
+            # The search trades stages freely while it counts placed requests; with the times fixed, choose the
+            # stages again for preferred stages and stability (a small, fast model; only ever an improvement).
+            limit = max(0.5, options.time_limit - (time.monotonic() - started))
+            plan = _restage(prep, problem, plan, keepable, options, limit)
     elif not rids:
         status_name = "OPTIMAL"
 
@@ -822,6 +827,55 @@ def solve(problem: Problem, options: Options | None = None, progress: Progress |
         stats=stats,
         fixed_conflicts=prep.fixed_conflicts,
     )
+
+
+def _restage(
+    prep: _Prepared, problem: Problem, plan: dict, keepable: dict, options: Options, limit: float
+) -> dict:
+    """Keep every start time of ``plan`` and choose the stages again, maximising preferred stages and kept places."""
+    from ortools.sat.python import cp_model
+
+    step, weights = options.step_minutes, options.weights
+    model = cp_model.CpModel()
+    choice: dict[tuple[int, int], object] = {}
+    per_stage: dict[int, list] = defaultdict(list)
+    objective = []
+    for rid, (k0, s) in sorted(plan.items()):
+        r = prep.requests[rid]
+        d = -(-r.duration_minutes // step)
+        literals = []
+        for k, allowed in prep.options[rid].items():
+            i = bisect.bisect_left(allowed, s)
+            if i == len(allowed) or allowed[i] != s:
+                continue  # a fixed session takes stage k at that time
+            lit = model.new_bool_var(f"y{rid}_{k}")
+            choice[rid, k] = lit
+            literals.append(lit)
+            per_stage[k].append(model.new_optional_fixed_size_interval_var(s // step, d, lit, f"j{rid}_{k}"))
+            model.add_hint(lit, k == k0)
+            if k == r.preferred_stage:
+                objective.append(weights.preferred_stage * lit)
+            if keepable.get(rid) == (k, s):
+                objective.append(weights.keep * lit)
+        model.add_exactly_one(literals)
+    for intervals in per_stage.values():
+        model.add_no_overlap(intervals)
+    model.maximize(sum(objective))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.num_workers = max(1, options.workers)
+    solver.parameters.random_seed = options.seed
+    if options.deterministic:
+        solver.parameters.interleave_search = True
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return plan
+    chosen = {}
+    for rid, (_k0, s) in plan.items():
+        stage = next(
+            k for k in prep.options[rid] if (rid, k) in choice and solver.boolean_value(choice[rid, k])
+        )
+        chosen[rid] = (stage, s)
+    return chosen
 
 
 def _explain(prep: _Prepared, problem: Problem, plan, missing: list[int], optimal: bool) -> list[Unplaced]:
