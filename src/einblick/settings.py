@@ -244,6 +244,10 @@ EINBLICK = {
     "CONSENT_AGE": int(env("EINBLICK_CONSENT_AGE", "16")),
     # Days a class code stays valid after it was issued.
     "CLASS_CODE_DAYS": int(env("EINBLICK_CLASS_CODE_DAYS", "365")),
+    # PeerTube instances whose videos may be embedded (comma-separated host names); empty = any instance.
+    "PEERTUBE_HOSTS": env_list("EINBLICK_PEERTUBE_HOSTS"),
+    # Failed log-ins allowed per user name and per IP address within 15 minutes.
+    "LOGIN_ATTEMPTS": int(env("EINBLICK_LOGIN_ATTEMPTS", "10")),
     # Days a company invitation stays valid.
     "INVITATION_DAYS": int(env("EINBLICK_INVITATION_DAYS", "14")),
 }

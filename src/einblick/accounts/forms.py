@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from einblick.catalog import selectors as catalog
@@ -19,7 +21,31 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("User name/e-mail or password are not correct. Please check both."),
         "inactive": _("This account is deactivated."),
+        "throttled": _("Too many failed attempts. Please wait 15 minutes and try again."),
     }
+
+    def clean(self):
+        keys = login_throttle_keys(self.request, self.data.get("username", ""))
+        limit = settings.EINBLICK["LOGIN_ATTEMPTS"]
+        if any(cache.get(key, 0) >= limit for key in keys):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            for key in keys:  # count failures only
+                cache.add(key, 0, LOGIN_WINDOW_SECONDS)
+                cache.incr(key)
+            raise
+
+
+LOGIN_WINDOW_SECONDS = 15 * 60
+
+
+def login_throttle_keys(request, username: str) -> list[str]:
+    """Failed log-ins are counted per user name and per client address (guessable pupil user names)."""
+    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    name = username.strip().lower()[:254]
+    return [f"login-fail:user:{name}", f"login-fail:ip:{address}"]
 
 
 class PasswordMixin(forms.Form):

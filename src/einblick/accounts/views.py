@@ -3,10 +3,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from einblick.catalog import selectors as catalog
@@ -25,6 +27,7 @@ from .forms import (
 from .models import SchoolClass
 
 BACKEND = "einblick.accounts.backends.UsernameOrEmailBackend"
+EMAIL_TAKEN = gettext_lazy("There already is an account with this e-mail address. Try logging in.")
 
 
 class LoginView(auth_views.LoginView):
@@ -63,7 +66,11 @@ def signup(request):
 def signup_pupil(request):
     form = PupilSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.pupil_signup(**form.cleaned_data)
+        try:
+            user = services.pupil_signup(**form.cleaned_data)
+        except IntegrityError:  # the same address registered a moment ago
+            form.add_error("email", EMAIL_TAKEN)
+            return render(request, "accounts/signup_pupil.html", {"form": form})
         login(request, user, backend=BACKEND)
         messages.success(
             request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.display_name}
@@ -99,16 +106,21 @@ def signup_teacher(request):
     form = TeacherSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        school = services.school_get_or_create(
-            name=data["school_name"], kind=data["school_kind"], place=data["school_place"]
-        )
-        user = services.teacher_signup(
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            password=data["password"],
-            school=school,
-        )
+        try:
+            with transaction.atomic():  # no school without its teacher
+                school = services.school_get_or_create(
+                    name=data["school_name"], kind=data["school_kind"], place=data["school_place"]
+                )
+                user = services.teacher_signup(
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    password=data["password"],
+                    school=school,
+                )
+        except IntegrityError:  # the same address registered a moment ago
+            form.add_error("email", EMAIL_TAKEN)
+            return render(request, "accounts/signup_teacher.html", {"form": form})
         login(request, user, backend=BACKEND)
         messages.success(request, _("Your teacher account is ready. Create your first class now."))
         return redirect("accounts:class_create")

@@ -9,6 +9,7 @@ from einblick.core.forms import BaseForm, BaseModelForm
 
 from . import selectors
 from .models import Certificate, Company, Contact, Field, Offer, Profession, Site
+from .services import UPLOAD_MAX_PIXELS
 
 RADIUS_CHOICES = [("", _("any distance"))] + [
     (str(km), _("within %(km)s km") % {"km": km}) for km in selectors.DISTANCES_KM
@@ -53,7 +54,11 @@ class ImageUploadField(forms.ImageField):
                 _("The file is too large (max. %(mb)s MB).")
                 % {"mb": settings.EINBLICK_MAX_LOGO_BYTES // 1_048_576}
             )
-        return super().clean(data, initial)
+        cleaned = super().clean(data, initial)
+        image = getattr(cleaned, "image", None)  # set by Django after Pillow identified the upload
+        if image is not None and image.size[0] * image.size[1] > UPLOAD_MAX_PIXELS:
+            raise ValidationError(_("The image is too large (max. 4000 × 4000 pixels)."))
+        return cleaned
 
 
 # --- Public filters ---------------------------------------------------------------------------------------------

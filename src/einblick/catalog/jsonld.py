@@ -1,5 +1,6 @@
 """schema.org JSON-LD for offers (JobPosting) and companies (Organization)."""
 
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 
@@ -39,7 +40,7 @@ def job_posting(offer, request) -> dict:
         "@type": "JobPosting",
         "title": offer.display_title,
         "description": strip_tags(offer.description),
-        "datePosted": offer.created_at.date().isoformat(),
+        "datePosted": timezone.localtime(offer.created_at).date().isoformat(),
         "validThrough": offer.valid_until.isoformat(),
         "employmentType": EMPLOYMENT_TYPE.get(offer.kind, "OTHER"),
         "jobStartDate": offer.start_date.isoformat(),

@@ -16,6 +16,9 @@ from .models import Company, CompanyMembership, Contact, Invitation, Offer, Plac
 from .selectors import search_vocabulary_reset
 
 LOGO_MAX_PIXELS = 512
+# An upload may be small in bytes but huge in pixels ("decompression bomb"): refuse beyond this.
+UPLOAD_MAX_PIXELS = 4000 * 4000
+RESERVED_SLUGS = {"registrieren", "einladung"}
 
 
 # --- Search texts -----------------------------------------------------------------------------------------------
@@ -40,6 +43,8 @@ def offer_refresh_search_text(offer: Offer) -> None:
 # --- Companies --------------------------------------------------------------------------------------------------
 def _unique_slug(name: str) -> str:
     base = slugify(search.fold(name).replace("&", "und"))[:160] or "betrieb"
+    if base in RESERVED_SLUGS:  # would collide with /betrieb/registrieren/ and /betrieb/einladung/…
+        base = f"{base}-betrieb"
     slug, n = base, 2
     while Company.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -52,6 +57,8 @@ def logo_process(upload) -> ContentFile:
 
     upload.seek(0)
     with Image.open(upload) as image:
+        if image.size[0] * image.size[1] > UPLOAD_MAX_PIXELS:
+            raise ValueError("image has too many pixels")
         image.load()
         image = image.convert("RGBA") if image.mode not in {"RGB", "RGBA"} else image
         image.thumbnail((LOGO_MAX_PIXELS, LOGO_MAX_PIXELS))

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,7 +28,9 @@ def embed_for(url: str) -> Embed:
     parsed = urlparse((url or "").strip())
     if parsed.scheme not in {"https", "http"} or not parsed.netloc:
         raise UnknownVideoProvider(_("This is not a web address of a video."))
-    host = parsed.netloc.lower().removeprefix("www.").removeprefix("m.")
+    if parsed.username or parsed.password or parsed.port or not parsed.hostname:
+        raise UnknownVideoProvider(_("This is not a web address of a video."))
+    host = parsed.hostname.lower().removeprefix("www.").removeprefix("m.")
     path = parsed.path
     if host in {"youtube.com", "youtube-nocookie.com", "youtu.be"}:
         video_id = ""
@@ -56,9 +59,10 @@ def embed_for(url: str) -> Embed:
     elif "/videos/watch/" in path or "/videos/embed/" in path or path.startswith("/w/"):
         # PeerTube instance: /videos/watch/<uuid>, /w/<short id>
         video_id = path.rstrip("/").split("/")[-1]
-        if re.match(r"^[A-Za-z0-9-]{6,40}$", video_id):
+        allowed = settings.EINBLICK.get("PEERTUBE_HOSTS") or []
+        if re.match(r"^[A-Za-z0-9-]{6,40}$", video_id) and (not allowed or host in allowed):
             return Embed(f"PeerTube ({host})", "iframe", f"https://{host}/videos/embed/{video_id}")
-    elif path.lower().endswith((".mp4", ".webm", ".m3u8")):
+    elif parsed.scheme == "https" and path.lower().endswith((".mp4", ".webm", ".m3u8")):
         return Embed(host, "video", parsed.geturl())
     raise UnknownVideoProvider(
         _(

@@ -513,7 +513,11 @@ def _session_unschedule(session: Session) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def session_request_withdraw(*, session_request: SessionRequest) -> SessionRequest:
+    # The same lock as plan_apply and session_move: a running plan cannot re-create a withdrawn session.
+    Fair.objects.select_for_update().filter(pk=session_request.fair_id).first()
+    session_request.refresh_from_db()
     if session_request.session_id:
         _session_unschedule(session_request.session)
     SessionRequest.objects.filter(pk=session_request.pk).update(

@@ -93,7 +93,8 @@ def moderate_action(request, pk: int):
     else:
         events.publish(session.pk, outcome.changed)
         messages.success(request, outcome.message)
-    return redirect(reverse("live:moderate", args=[session.pk]) + f"#q-{data['question']}")
+    anchor = f"#q-{data['question']}" if str(data.get("question", "")).isdigit() else ""
+    return redirect(reverse("live:moderate", args=[session.pk]) + anchor)
 
 
 @require_POST

@@ -65,7 +65,7 @@ def company_decide(request, slug: str, action: str):
         else:
             services.company_set_hidden(company=company, hidden=True, reason=form.cleaned_data["reason"])
             messages.success(request, _("%(name)s is hidden.") % {"name": company.name})
-    elif action == "unhide":
+    elif action == "unhide" and company.status == Company.Status.HIDDEN:
         services.company_set_hidden(company=company, hidden=False)
         messages.success(request, _("%(name)s is visible again.") % {"name": company.name})
     else:

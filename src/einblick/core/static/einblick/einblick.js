@@ -18,6 +18,8 @@
       player.allow = "fullscreen; picture-in-picture";
       player.setAttribute("allowfullscreen", "");
       player.referrerPolicy = "strict-origin-when-cross-origin";
+      // Third-party players get scripts but cannot navigate the page, open pop-ups or submit forms to us.
+      player.setAttribute("sandbox", "allow-scripts allow-same-origin allow-presentation");
     }
     player.title = title;
     figure.querySelector(".video-consent").replaceWith(player);
