@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "einblick.orientation",
     "einblick.fair",
     "einblick.live",
+    "einblick.talks",
     "ninja",  # django-ninja: its Swagger UI files are served from here (no CDN)
     "einblick.api",
 ]
@@ -191,6 +192,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 EINBLICK_MAX_LOGO_BYTES = int(env("EINBLICK_MAX_LOGO_BYTES", str(5 * 1024 * 1024)))
 EINBLICK_MAX_PDF_BYTES = int(env("EINBLICK_MAX_PDF_BYTES", str(10 * 1024 * 1024)))  # booth material
+EINBLICK_JITSI_BASE_URL = env("EINBLICK_JITSI_BASE_URL", "https://meet.jit.si")
 
 # --- E-mail -----------------------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Einblick <noreply@localhost>")
@@ -272,6 +274,10 @@ LIVE_QA = {
     "REPORT_WINDOW": 60,
     # A question reported by this many different visitors is held until a moderator decides.
     "REPORT_THRESHOLD": int(env("EINBLICK_QA_REPORT_THRESHOLD", "3")),
+    # Per network address (a whole class may share one): limits per minute against scripts that invent visitor ids.
+    "ADDRESS_QUESTIONS_PER_MINUTE": int(env("EINBLICK_QA_ADDRESS_QUESTIONS", "40")),
+    "ADDRESS_VOTES_PER_MINUTE": int(env("EINBLICK_QA_ADDRESS_VOTES", "400")),
+    "ADDRESS_REPORTS_PER_MINUTE": int(env("EINBLICK_QA_ADDRESS_REPORTS", "6")),
     "MAX_QUESTION_CHARS": 300,
     "MAX_NICKNAME_CHARS": 40,
     "MAX_ANSWER_CHARS": 1000,

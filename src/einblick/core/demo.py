@@ -361,7 +361,16 @@ def demo_build(*, seed: int = 42) -> dict:
     # The fair "55 Stunden Zukunft", running now.
     from einblick.fair.demo import fair_demo_build
 
-    fair_demo_build(rng=rng, companies=[c for c in companies if c.status == Company.Status.APPROVED])
+    fair = fair_demo_build(rng=rng, companies=[c for c in companies if c.status == Company.Status.APPROVED])
+    # Talks with companies in that fair (issue #5): one round, allocated and published.
+    from einblick.talks.demo import talks_demo_build
+
+    talks_demo_build(
+        rng=rng,
+        fair=fair,
+        companies=[e.company for e in fair.exhibitors.select_related("company").order_by("company__name")],
+        pupils=list(User.objects.filter(is_pupil=True).order_by("pk")),
+    )
     # Its next edition, with the companies' session requests waiting for the programme planner (issue #4).
     from einblick.fair.demo import planner_demo_build
 

@@ -41,6 +41,7 @@ class Actor:
     visitor: str = ""
     is_moderator: bool = False
     connection: str = ""  # the WebSocket's channel name: a second key for the rate limits
+    address: str = ""  # the client's network address: a third key, with generous limits (classes share one)
     language: str = settings.LANGUAGE_CODE
 
 
@@ -143,6 +144,14 @@ def _question(session, data, *, visible_only: bool) -> Question:
     return question
 
 
+def _require_address_within(actor: Actor, action: str) -> None:
+    """Visitor ids are chosen by the browser: a script could invent new ones. Per network address the limits are
+    generous (a class of 30 shares one address) but bounded."""
+    limit = limits()[f"ADDRESS_{action.upper()}S_PER_MINUTE"]
+    if actor.address and not ratelimit.within(f"{action}:ip:{actor.address}", limit, 60):
+        raise CommandError("rate_limited", _("Too many requests from your network. Please wait a minute."))
+
+
 def _keys(actor: Actor, action: str) -> list[str]:
     keys = [f"{action}:v:{actor.visitor}"]
     if actor.connection:
@@ -207,6 +216,7 @@ def ask(session, actor: Actor, data: dict) -> Outcome:
     nickname = _nickname(data.get("nickname"))
     text = _question_text(data.get("text"))
     _require_not_banned(session, actor, nickname)
+    _require_address_within(actor, "question")
     seconds = limits()["QUESTION_SECONDS"]
     started = []
     for key in _keys(actor, "ask"):
@@ -242,6 +252,7 @@ def vote(session, actor: Actor, data: dict) -> Outcome:
     _require_open(session, actor)
     question = _question(session, data, visible_only=True)
     _require_not_banned(session, actor)
+    _require_address_within(actor, "vote")
     if not all(
         ratelimit.within(key, limits()["VOTES"], limits()["VOTE_WINDOW"]) for key in _keys(actor, "vote")
     ):
@@ -258,6 +269,7 @@ def report(session, actor: Actor, data: dict) -> Outcome:
     _require_visitor(actor)
     question = _question(session, data, visible_only=True)
     _require_not_banned(session, actor)
+    _require_address_within(actor, "report")
     if not all(
         ratelimit.within(key, limits()["REPORTS"], limits()["REPORT_WINDOW"])
         for key in _keys(actor, "report")

@@ -53,6 +53,7 @@ class QaConsumer(AsyncWebsocketConsumer):
             user=user if is_moderator else None,
             is_moderator=is_moderator,
             connection=self.channel_name,
+            address=(self.scope.get("client") or [""])[0] or "",
             language=_language(self.scope),
         )
         try:

@@ -115,7 +115,9 @@ def visitor_action(request, pk: int):
         "text": request.POST.get("text", ""),
         "question": request.POST.get("question"),
     }
-    actor = commands.Actor(visitor=visitor, language=get_language())
+    actor = commands.Actor(
+        visitor=visitor, address=request.META.get("REMOTE_ADDR", ""), language=get_language()
+    )
     response = redirect(session.get_absolute_url() + "#live-qa")
     try:
         outcome = commands.dispatch(session, actor, command, data)
