@@ -616,3 +616,27 @@ def test_channel_layer_unavailable_refuses_the_connection(session, monkeypatch):
 
 def test_group_names_in_one_place():
     assert groups.session_group(42) == "live.session.42"
+
+
+def test_settings_changed_while_connected_apply_to_the_next_question(session):
+    """Pre-moderation switched on after the viewer connected still holds the viewer's next question."""
+    viewer = Viewer(session.pk)
+
+    async def body():
+        await viewer.hello()
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(type(session).objects.filter(pk=session.pk).update)(
+            qa_premoderation=True
+        )
+        asked = await ask(viewer, "Kommt die erst nach Freigabe?")
+        assert asked["pending"] is True
+        await database_sync_to_async(type(session).objects.filter(pk=session.pk).update)(qa_enabled=False)
+        await viewer.send(type="ask", nickname="Möwe", text="Und jetzt?")
+        outputs = [await viewer.comm.receive_output(timeout=2) for _ in range(1)]
+        while outputs[-1]["type"] != "websocket.close" and len(outputs) < 10:
+            outputs.append(await viewer.comm.receive_output(timeout=2))
+        assert outputs[-1]["type"] == "websocket.close"
+
+    run(body)
+    assert Question.objects.filter(text="Und jetzt?").count() == 0

@@ -36,6 +36,10 @@ def _language(scope) -> str:
     return settings.LANGUAGE_CODE
 
 
+# Writes by visitors are checked against the session as it is now, not as it was when the socket connected.
+FRESH_SESSION_COMMANDS = frozenset({"ask", "vote", "report"})
+
+
 class QaConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
@@ -101,6 +105,12 @@ class QaConsumer(AsyncWebsocketConsumer):
         if command not in commands.HANDLERS:
             await self._reject("unknown_command", _("Unknown command."), command=command[:40])
             return
+        if command in FRESH_SESSION_COMMANDS:
+            # Staff may have switched on pre-moderation, switched the Q&A off or cancelled the session meanwhile.
+            self.session = await database_sync_to_async(selectors.session_for_qa)(self.session_id)
+            if self.session is None:
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
         try:
             outcome = await database_sync_to_async(commands.dispatch)(
                 self.session, self.actor, command, message

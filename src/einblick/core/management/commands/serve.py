@@ -38,6 +38,8 @@ class Command(BaseCommand):
                 "--workers",
                 str(workers),
                 "--no-server-header",
+                "--ws-max-size",
+                "65536",
                 "--lifespan",
                 "off",
             ],
