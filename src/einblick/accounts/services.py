@@ -77,10 +77,14 @@ def pupil_join_class(*, school_class: SchoolClass, nickname: str, password: str 
 def teacher_signup(
     *, first_name: str, last_name: str, email: str, password: str | None, school: School
 ) -> User:
-    user = user_create(email=email, password=password, is_teacher=True, school=school)
-    user.first_name, user.last_name = first_name.strip(), last_name.strip()
-    user.save(update_fields=["first_name", "last_name"])
-    return user
+    return user_create(
+        email=email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        is_teacher=True,
+        school=school,
+    )
 
 
 def school_get_or_create(*, name: str, kind: str, place) -> School:

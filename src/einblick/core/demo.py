@@ -229,9 +229,14 @@ def demo_build(*, seed: int = 42) -> dict:
         places_import(csv.DictReader(handle))
     towns = list(Place.objects.order_by("plz", "name"))
 
-    staff = _user("netzwerk", email="netzwerk@example.org", nickname="Netzwerk-Team", is_staff=True)
-    staff.first_name, staff.last_name = "Hanna", "Gerdes"
-    staff.save(update_fields=["first_name", "last_name"])
+    staff = _user(
+        "netzwerk",
+        email="netzwerk@example.org",
+        nickname="Netzwerk-Team",
+        first_name="Hanna",
+        last_name="Gerdes",
+        is_staff=True,
+    )
     _user("bildung", email="bildung@example.org", nickname="Bildungswerk Ems (Demo)", is_provider=True)
 
     schools = [accounts.school_get_or_create(name=n, kind=k, place=_place(plz)) for n, k, plz in SCHOOLS]
@@ -252,9 +257,7 @@ def demo_build(*, seed: int = 42) -> dict:
     for index, nickname in enumerate(NICKNAMES):
         accounts.pupil_join_class(school_class=classes[index % 2], nickname=nickname, password=None)
 
-    member = _user("betrieb", email="betrieb@example.org")
-    member.first_name, member.last_name = "Tjark", "Oltmanns"
-    member.save(update_fields=["first_name", "last_name"])
+    member = _user("betrieb", email="betrieb@example.org", first_name="Tjark", last_name="Oltmanns")
 
     companies = []
     papenburg = _place("26871")

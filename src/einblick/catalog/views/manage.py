@@ -44,9 +44,12 @@ def company_register(request):
             user = request.user
             if account_form is not None:
                 account = account_form.cleaned_data
-                user = account_services.user_create(email=account["email"], password=account["password"])
-                user.first_name, user.last_name = account["first_name"], account["last_name"]
-                user.save(update_fields=["first_name", "last_name"])
+                user = account_services.user_create(
+                    email=account["email"],
+                    password=account["password"],
+                    first_name=account["first_name"].strip(),
+                    last_name=account["last_name"].strip(),
+                )
             company = services.company_register(user=user, **data)
         if account_form is not None:
             login(request, user, backend=BACKEND)
@@ -183,9 +186,12 @@ def invitation_accept(request, token: str):
         if request.method == "POST" and account_form.is_valid():
             account = account_form.cleaned_data
             with transaction.atomic():
-                user = account_services.user_create(email=account["email"], password=account["password"])
-                user.first_name, user.last_name = account["first_name"], account["last_name"]
-                user.save(update_fields=["first_name", "last_name"])
+                user = account_services.user_create(
+                    email=account["email"],
+                    password=account["password"],
+                    first_name=account["first_name"].strip(),
+                    last_name=account["last_name"].strip(),
+                )
                 services.invitation_accept(invitation=invitation, user=user)
             login(request, user, backend=BACKEND)
             return redirect("catalog:company_manage", slug=invitation.company.slug)
