@@ -91,6 +91,17 @@ def sessions_next(fair: Fair, now: datetime | None = None, limit: int = 6) -> li
     return list(sessions_public(fair).filter(starts_at__gt=now)[:limit])
 
 
+def professions_in_fair(fair: Fair) -> QuerySet[Profession]:
+    """Professions shown in at least one session of the fair (for the programme filter)."""
+    return (
+        Profession.objects.filter(fair_sessions__fair=fair).distinct().order_by("name").only("slug", "name")
+    )
+
+
+def exhibitor_of_session(session: Session) -> Exhibitor | None:
+    return Exhibitor.objects.filter(fair_id=session.fair_id, company_id=session.company_id).first()
+
+
 def stages_of(fair: Fair) -> QuerySet[Stage]:
     return fair.stages.order_by("position", "name")
 

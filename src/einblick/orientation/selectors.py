@@ -50,6 +50,18 @@ def result_rows(
     return rows
 
 
+def profession_ids_for_result(token: str, limit: int = 20) -> list[int] | None:
+    """The best-fitting professions of an interest-check result link; None for a missing or changed link."""
+    from .tokens import profile_from_token
+
+    profile = profile_from_token(token) if token else None
+    if profile is None:
+        return None
+    return [
+        m.profession.pk for m in scoring.rank(profile, Profession.objects.filter(is_active=True), limit=limit)
+    ]
+
+
 def shared_results_of_class(school_class) -> list[dict]:
     """The latest result of each pupil of the class who chose to share it with the teacher."""
     latest = {}

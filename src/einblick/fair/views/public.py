@@ -6,12 +6,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from einblick.catalog.models import Profession
-from einblick.orientation import scoring, tokens
+from einblick.orientation import selectors as orientation
 
 from .. import selectors
 from ..forms import ExhibitorFilterForm, ProgrammeFilterForm
-from ..models import Exhibitor, Fair, Session
+from ..models import Fair, Session
 
 
 def _fair(slug: str) -> Fair:
@@ -28,27 +27,18 @@ def fair_index(request):
     return redirect(fair.get_absolute_url())
 
 
-def _interest_profession_ids(token: str) -> list[int] | None:
-    profile = tokens.profile_from_token(token) if token else None
-    if profile is None:
-        return None
-    matches = scoring.rank(profile, Profession.objects.filter(is_active=True), limit=20)
-    return [m.profession.pk for m in matches]
-
-
 def programme(request, slug: str):
     fair = _fair(slug)
     now = timezone.now()
     phase = selectors.fair_phase(fair, now)
-    professions = (
-        Profession.objects.filter(fair_sessions__fair=fair).distinct().order_by("name").only("slug", "name")
+    form = ProgrammeFilterForm(
+        request.GET or None, fair=fair, professions=selectors.professions_in_fair(fair)
     )
-    form = ProgrammeFilterForm(request.GET or None, fair=fair, professions=professions)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     day = date.fromisoformat(data["tag"]) if data.get("tag") else None
     if not form.is_bound and phase.window is not None:
         day = phase.window.date  # phone-sized default: the current or next day
-    interest_ids = _interest_profession_ids(data.get("ergebnis", ""))
+    interest_ids = orientation.profession_ids_for_result(data.get("ergebnis", ""))
     filters = selectors.ProgrammeFilter(
         day=day,
         stage=data.get("buehne", ""),
@@ -89,7 +79,7 @@ def session_detail(request, slug: str, pk: int):
         "session": session,
         "live": session.is_live(now),
         "past": session.is_past(now),
-        "exhibitor": Exhibitor.objects.filter(fair=fair, company_id=session.company_id).first(),
+        "exhibitor": selectors.exhibitor_of_session(session),
     }
     return render(request, "fair/session.html", context)
 
