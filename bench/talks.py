@@ -8,7 +8,8 @@ and slot (bigger companies have more tables) — and runs on the same instance F
 order, each books their wishes in rank order in the earliest free slot) and Einblick's allocation. Prints pupils with
 ≥ 1 talk, wishes fulfilled, share of the proven upper bound (min-cost-flow relaxation) and run time; every plan is
 checked against the hard rules. Sizes: 3,600 pupils / 94 companies / 16 slots and 20,000 / 300 / 24, each with
-unrestricted availability and with availability windows of a quarter of the day. ``--quick``: small sizes.
+unrestricted availability, with availability windows of a quarter of the day, and with those windows plus every
+second company present for only two thirds of the day. ``--quick``: small sizes.
 """
 
 import argparse
@@ -22,7 +23,14 @@ from einblick.talks import allocation as al
 
 
 def generate(
-    *, pupils: int, companies: int, slots: int, windows: bool, seed: int, min_break: int = 0
+    *,
+    pupils: int,
+    companies: int,
+    slots: int,
+    windows: bool,
+    seed: int,
+    min_break: int = 0,
+    company_windows: bool = False,
 ) -> al.Instance:
     rng = random.Random(seed)
     n_prof = max(5, companies // 3)
@@ -33,7 +41,12 @@ def generate(
         size = rng.random()
         seats = 2 + int(8 * size**2)  # 2..10 tables per slot, most companies small
         ps = frozenset(rng.choices(profs, weights=prof_weight, k=rng.randint(1, 3)))
-        comps.append(al.Company(f"c{i}", seats, ps))
+        present = None
+        if company_windows and i % 2:  # every second company is there only for two thirds of the day
+            length = max(1, 2 * slots // 3)
+            start = rng.randint(0, slots - length)
+            present = frozenset(range(start, start + length))
+        comps.append(al.Company(f"c{i}", seats, ps, present))
     # popularity: Zipf-like over a random permutation, a bit correlated with size
     order = list(range(companies))
     rng.shuffle(order)
@@ -95,12 +108,12 @@ def main() -> None:
         "| instance | method | pupils ≥ 1 talk (bound) | wishes fulfilled | bound | share of bound | gaps | time |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for windows in (False, True):
+    for windows, company_windows in ((False, False), (True, False), (True, True)):
         for name, kw in sizes.items():
-            label = f"{name}{' windows ¼' if windows else ''}"
+            label = f"{name}{' windows ¼' if windows else ''}{' + company ⅔' if company_windows else ''}"
             if args.only and args.only not in label:
                 continue
-            inst = generate(**kw, windows=windows, seed=args.seed)
+            inst = generate(**kw, windows=windows, seed=args.seed, company_windows=company_windows)
             f = al.fcfs(inst, seed=args.seed)
             e = al.allocate(inst)
             for r in (f, e):

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "einblick.fair",
     "einblick.live",
     "einblick.talks",
+    "einblick.events",
     "ninja",  # django-ninja: its Swagger UI files are served from here (no CDN)
     "einblick.api",
 ]
@@ -244,6 +245,14 @@ EINBLICK = {
     "BASE_URL": env("EINBLICK_BASE_URL", "http://127.0.0.1:8000"),
     # Age from which a pupil may consent alone (design §7).
     "CONSENT_AGE": int(env("EINBLICK_CONSENT_AGE", "16")),
+    # Events (#6): a place kept for a pupil under the consent age waits this long for the parent.
+    "EVENT_CONSENT_HOLD_HOURS": int(env("EINBLICK_EVENT_CONSENT_HOLD_HOURS", "72")),
+    # Talks (#5): e-mail reminder this many minutes before a talk.
+    "TALK_REMINDER_MINUTES": int(env("EINBLICK_TALK_REMINDER_MINUTES", "30")),
+    # An allocation run without progress for this long counts as stuck and may be restarted.
+    "TALK_RUN_STUCK_MINUTES": int(env("EINBLICK_TALK_RUN_STUCK_MINUTES", "15")),
+    # Days a parent has to answer a consent request e-mail before the pupil must send a new one.
+    "CONSENT_REQUEST_DAYS": int(env("EINBLICK_CONSENT_REQUEST_DAYS", "14")),
     # Days a class code stays valid after it was issued.
     "CLASS_CODE_DAYS": int(env("EINBLICK_CLASS_CODE_DAYS", "365")),
     # PeerTube instances whose videos may be embedded (comma-separated host names); empty = any instance.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("messe/", include("einblick.fair.urls")),
     path("live/", include("einblick.live.urls")),
     path("gespraeche/", include("einblick.talks.urls")),
+    path("veranstaltungen/", include("einblick.events.urls")),
     path("", include("einblick.catalog.urls")),
     path("", include("einblick.api.urls")),  # /api/v1/ and the API key screens
     path("i18n/", include("django.conf.urls.i18n")),

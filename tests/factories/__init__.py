@@ -165,3 +165,34 @@ class OfferFactory(factory.django.DjangoModelFactory):
     places = 2
     description = "Starte bei uns deine Ausbildung."
     apply_email = "bewerbung@example.org"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published company visit next week, registration open now, 12 places."""
+
+    class Meta:
+        model = "events.Event"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Werkstattbesuch Nr. {n}")
+    slug = factory.Sequence(lambda n: f"werkstattbesuch-{n}")
+    description = "Ein Vormittag in der Werkstatt: zuschauen, mitmachen, Fragen stellen."
+    kind = "visit"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda e: e.starts_at + timedelta(hours=3))
+    place = factory.SubFactory(PlaceFactory)
+    address = "Industriestraße 4"
+    latitude = 53.37
+    longitude = 7.21
+    capacity = 12
+    grade_min = 7
+    grade_max = 10
+    registration_opens = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    registration_closes = factory.LazyAttribute(lambda e: e.starts_at - timedelta(days=1))
+    cancel_until = factory.LazyAttribute(lambda e: e.starts_at - timedelta(days=2))
+    status = "published"
+
+    @factory.post_generation
+    def hosts(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.hosts.set(extracted)

@@ -29,13 +29,22 @@ def offers(talk_round):
         company = CompanyFactory()
         if i == 0:
             company.professions.add(profession)
-        result.append(TalkOffer.objects.create(round=talk_round, company=company, seats=1, table=f"T{i + 1}"))
+        result.append(
+            TalkOffer.objects.create(round=talk_round, company=company, parallel=1, table=f"T{i + 1}")
+        )
     return result
 
 
 @pytest.fixture
 def pupils(db):
-    return [PupilFactory() for _ in range(3)]
+    """Three pupils who declared to be of consent age (design.md §7); see test_consent for the other cases."""
+    return [PupilFactory(consent_age_declared_at=timezone.now()) for _ in range(3)]
+
+
+def close_wishes(talk_round):
+    """Move the wish deadline into the past (allocation starts after it)."""
+    TalkRound.objects.filter(pk=talk_round.pk).update(wish_deadline=timezone.now() - timedelta(minutes=1))
+    talk_round.refresh_from_db()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from einblick.talks.allocation import Company, Instance, Pupil, Wish, allocate, fcfs, violations
+from einblick.talks.allocation import Assignment, Company, Instance, Pupil, Wish, allocate, fcfs, violations
 
 
 def W(c):
@@ -101,6 +101,23 @@ def test_capacity_reason_and_fcfs_baseline():
     assert violations(inst, f.assignments) == [] and f.pupils_with_talk == 2
 
 
+def test_company_time_windows_are_kept_and_reported():
+    # x is there only in slot 0, y only in slot 1; the pupil wanting x but free only in slot 1 cannot meet x
+    inst = Instance(
+        pupils=(P("a", W("x"), W("y")), P("b", W("x"), available=frozenset({1}))),
+        companies=(Company("x", 1, slots=frozenset({0})), Company("y", 1, slots=frozenset({1}))),
+        n_slots=2,
+    )
+    r = allocate(inst)
+    assert violations(inst, r.assignments) == []
+    assert {(a.pupil, a.company, a.slot) for a in r.assignments} == {("a", "x", 0), ("a", "y", 1)}
+    assert r.utilisation["x"].seats_offered == 1 and r.utilisation["y"].seats_offered == 1
+    assert [(u.pupil, u.reason) for u in r.unfulfilled] == [("b", "availability")]
+    assert (r.pupils_with_talk, r.bound_pupils) == (1, 1)
+    wrong = violations(inst, [Assignment("b", "x", 1, 0)])
+    assert wrong == ["outside the company's time windows: Assignment(pupil='b', company='x', slot=1, rank=0)"]
+
+
 @st.composite
 def instances(draw, restricted=True):
     n_slots = draw(st.integers(1, 6))
@@ -108,7 +125,12 @@ def instances(draw, restricted=True):
     profs = ["p0", "p1", "p2"]
     companies = tuple(
         Company(
-            f"c{i}", draw(st.integers(0, 3)), frozenset(draw(st.lists(st.sampled_from(profs), max_size=2)))
+            f"c{i}",
+            draw(st.integers(0, 3)),
+            frozenset(draw(st.lists(st.sampled_from(profs), max_size=2))),
+            frozenset(draw(st.lists(st.integers(0, n_slots - 1), max_size=n_slots)))
+            if restricted and draw(st.booleans())
+            else None,
         )
         for i in range(n_comp)
     )

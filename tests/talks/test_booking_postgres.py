@@ -27,8 +27,10 @@ def test_concurrent_bookings_never_overbook():
         n_slots=2,
         status=TalkRound.Status.PUBLISHED,
     )
-    offer = TalkOffer.objects.create(round=round, company=CompanyFactory(), seats=SEATS)
-    pupils = [PupilFactory(username=f"rennen{i}") for i in range(THREADS)]
+    offer = TalkOffer.objects.create(round=round, company=CompanyFactory(), parallel=SEATS)
+    pupils = [
+        PupilFactory(username=f"rennen{i}", consent_age_declared_at=timezone.now()) for i in range(THREADS)
+    ]
     barrier = threading.Barrier(THREADS)
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_connections")
@@ -47,7 +49,7 @@ def test_concurrent_bookings_never_overbook():
                     services.booking_create(round=round, pupil=pupil, offer=offer, slot=0)
                     outcome = "booked"
                 except ValidationError as exc:
-                    outcome = exc.code or "refused"
+                    outcome = exc.error_list[0].code or "refused"
                 finally:
                     connection.close()
             with lock:

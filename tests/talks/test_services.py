@@ -9,6 +9,7 @@ from django.utils import timezone
 from einblick.talks import services
 from einblick.talks.models import AllocationRun, Talk, TalkOffer, TalkRound, TalkWish
 from tests.factories import CompanyFactory, ProfessionFactory
+from tests.talks.conftest import close_wishes
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,7 @@ def test_wish_needs_exactly_one_of_company_and_profession(talk_round, pupils):
 def _wish_all(talk_round, offers, pupils):
     for pupil in pupils:
         services.wishes_set(pupil=pupil, round=talk_round, wishes=[o.company for o in offers])
+    close_wishes(talk_round)
 
 
 def test_allocation_run_writes_talks_and_summary(talk_round, offers, pupils):
@@ -192,8 +194,9 @@ def test_demo_round(db):
     from einblick.talks.models import Talk
 
     demo_build(seed=7)
-    round = TalkRound.objects.get()
+    round, open_round = TalkRound.objects.order_by("first_slot_at")
     assert round.status == TalkRound.Status.PUBLISHED and round.fair is not None
+    assert open_round.status == TalkRound.Status.OPEN and open_round.offers.count() == 10
     assert round.offers.count() == 15
     assert Talk.objects.filter(round=round).exists()
     assert round.runs.get().summary["pupils_with_talk"] == round.runs.get().summary["pupils"]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from einblick.talks import services
 from einblick.talks.models import AllocationRun, Talk, TalkRound, TalkWish
 from tests.factories import StaffFactory, UserFactory
+from tests.talks.conftest import close_wishes
 
 pytestmark = pytest.mark.django_db
 
@@ -60,19 +61,22 @@ def test_pupil_saves_wishes(client, talk_round, offers, pupils):
     url = reverse("talks:mine", args=[talk_round.pk])
     page = client.get(url)
     assert "Meine Gespräche" in page.text and offers[0].company.name in page.text
-    response = client.post(url, {"wish_0": f"c{offers[2].company_id}", "wish_1": f"c{offers[0].company_id}"})
+    response = client.post(
+        url, {"wish_0": f"c{offers[2].company_id}", "wish_1": f"c{offers[0].company_id}", "slots": ["0", "2"]}
+    )
     assert response.status_code == 302
     assert list(TalkWish.objects.values_list("company", flat=True)) == [
         offers[2].company_id,
         offers[0].company_id,
     ]
+    assert talk_round.participants.get(pupil=pupils[0]).available_slots == [0, 2]
 
 
 def test_bad_wishes_keep_values_and_show_german_error(client, talk_round, offers, pupils):
     client.force_login(pupils[0])
     url = reverse("talks:mine", args=[talk_round.pk])
     value = f"c{offers[1].company_id}"
-    response = client.post(url, {"wish_0": value, "wish_1": value})
+    response = client.post(url, {"wish_0": value, "wish_1": value, "slots": ["0"]})
     assert response.status_code == 200
     assert "zweimal" in response.text and f'value="{value}" selected' in response.text
     assert not TalkWish.objects.exists()
@@ -82,6 +86,9 @@ def test_staff_allocates_and_publishes(client, talk_round, offers, pupils, staff
     for pupil in pupils:
         services.wishes_set(pupil=pupil, round=talk_round, wishes=[o.company for o in offers])
     client.force_login(staff)
+    client.post(reverse("talks:allocate", args=[talk_round.pk]))  # before the deadline: refused
+    assert not AllocationRun.objects.exists()
+    close_wishes(talk_round)
     client.post(reverse("talks:allocate", args=[talk_round.pk]))
     client.post(reverse("talks:allocate", args=[talk_round.pk]))  # the second start is refused
     assert AllocationRun.objects.count() == 1
@@ -114,15 +121,15 @@ def test_video_link_only_around_the_talk(client, talk_round, offers, pupils, sta
     client.force_login(pupils[0])
     page = client.get(reverse("talks:mine", args=[talk_round.pk]))
     assert (talk.video_url in page.text) is shown
-    assert talk.video_url.startswith("https://meet.jit.si/") and len(talk.video_room) >= 30
+    assert talk.video_url.startswith("https://meet.jit.si/Einblick-") and len(talk.offer.video_key) >= 30
     client.force_login(pupils[1])
-    assert talk.video_room not in client.get(reverse("talks:mine", args=[talk_round.pk])).text
+    assert talk.offer.video_key not in client.get(reverse("talks:mine", args=[talk_round.pk])).text
 
 
 def test_jitsi_base_url_setting(settings, talk_round, offers, pupils):
     settings.EINBLICK_JITSI_BASE_URL = "https://video.example.org/"
     talk = Talk.objects.create(round=talk_round, offer=offers[0], pupil=pupils[0], slot=0)
-    assert talk.video_url == f"https://video.example.org/{talk.video_room}"
+    assert talk.video_url == f"https://video.example.org/Einblick-{offers[0].video_key}-0-0"
 
 
 def test_ics_of_the_plan(client, talk_round, offers, pupils):

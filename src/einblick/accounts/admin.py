@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from .models import School, SchoolClass, User
+from .models import ParentalConsent, School, SchoolClass, User
+
+CONSENT_STATE_LABELS = {
+    "parent": _("confirmed"),
+    "pending": _("waiting for the answer"),
+    "declined": _("declined or withdrawn"),
+    "expired": _("expired"),
+}
 
 
 @admin.register(User)
@@ -19,11 +27,45 @@ class EinblickUserAdmin(UserAdmin):
                     "is_provider",
                     "school",
                     "school_class",
+                    "consent_age_declared_at",
                 ]
             },
         ),
     ]
+    readonly_fields = ["consent_age_declared_at"]
     list_display = ["username", "nickname", "email", "is_pupil", "is_teacher", "is_staff"]
+
+
+@admin.register(ParentalConsent)
+class ParentalConsentAdmin(admin.ModelAdmin):
+    """Read-mostly: only the parent answers (by link); staff may look and delete. The link key is not shown."""
+
+    list_display = ["pupil", "purpose", "label", "state_display", "created_at", "confirmed_at", "declined_at"]
+    list_filter = ["confirmed_at", "declined_at"]
+    search_fields = ["purpose", "label", "pupil__username", "pupil__nickname", "parent_email"]
+    list_select_related = ["pupil"]
+    fields = [
+        "pupil",
+        "purpose",
+        "label",
+        "parent_email",
+        "created_at",
+        "expires_at",
+        "confirmed_at",
+        "declined_at",
+        "state_display",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("state"))
+    def state_display(self, obj: ParentalConsent) -> str:
+        return CONSENT_STATE_LABELS.get(obj.state, obj.state)
 
 
 admin.site.register(School)

@@ -169,3 +169,53 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
         email_enqueue(to=to_email, template="accounts/email/password_reset", context=context)
+
+
+class ConsentForm(BaseForm):
+    """Under-16 rule (design.md §7): tick "old enough" or give a parent's e-mail address. Use with
+    ``prefix="consent"`` next to another form, render with ``accounts/_consent_fields.html`` and pass
+    ``cleaned_data`` to ``services.consent_handle``.
+
+    ``required=False`` lets both fields stay empty (keep the current state, e.g. while a request is pending);
+    ``pupil`` rejects the pupil's own e-mail address already in the form.
+    """
+
+    of_age = forms.BooleanField(required=False)
+    parent_email = forms.EmailField(
+        required=False,
+        label=_("E-mail address of a parent"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, pupil=None, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pupil = pupil
+        self.required = required
+        self.consent_age = settings.EINBLICK["CONSENT_AGE"]
+        self.fields["of_age"].label = _("I am at least %(age)d years old.") % {"age": self.consent_age}
+
+    def clean_parent_email(self):
+        email = self.cleaned_data["parent_email"].strip().lower()
+        if email and self.pupil is not None:
+            own = {address.lower() for address in (self.pupil.email, self.pupil.pending_email) if address}
+            if email in own:
+                raise forms.ValidationError(
+                    _("Please enter the e-mail address of a parent, not your own."), code="own_address"
+                )
+        return email
+
+    def clean(self):
+        cleaned_data = super().clean()
+        of_age = cleaned_data.get("of_age")
+        parent_email = cleaned_data.get("parent_email")
+        if "parent_email" in self.errors:
+            return cleaned_data
+        if (of_age and parent_email) or (self.required and not of_age and not parent_email):
+            raise forms.ValidationError(
+                _(
+                    "Tick the box if you are at least %(age)d, otherwise enter the e-mail address of a parent."
+                ),
+                code="consent_choice",
+                params={"age": self.consent_age},
+            )
+        return cleaned_data

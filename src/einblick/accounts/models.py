@@ -1,4 +1,4 @@
-"""Accounts: the custom user with its roles, schools, classes and class codes.
+"""Accounts: the custom user with its roles, schools, classes, class codes and parental consents.
 
 A user may hold several roles. Company membership lives in the catalog app (CompanyMembership); network staff are
 users with ``is_staff``. Pupils' data is minimal by design (design.md §7): a nickname or first name, an e-mail *or*
@@ -47,6 +47,11 @@ class User(AbstractUser):
         related_name="pupils",
     )
     pending_email = models.EmailField(_("new e-mail address (unconfirmed)"), blank=True)
+    # We store no birth date (data minimisation, design.md §7): only when the pupil declared to be old enough to
+    # consent alone (settings.EINBLICK["CONSENT_AGE"]).
+    consent_age_declared_at = models.DateTimeField(
+        _("declared to be old enough to consent at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -151,3 +156,81 @@ class SchoolClass(models.Model):
     @property
     def code_is_valid(self) -> bool:
         return self.code_expires_at > timezone.now()
+
+
+# ------------------------------------------------------------------------------------------------ parental consent
+
+# The states of a consent (see selectors.consent_state). "self" and "missing" depend on the pupil, the other four
+# on the ParentalConsent record.
+CONSENT_SELF = "self"
+CONSENT_PARENT = "parent"
+CONSENT_PENDING = "pending"
+CONSENT_DECLINED = "declined"
+CONSENT_EXPIRED = "expired"
+CONSENT_MISSING = "missing"
+CONSENT_OK_STATES = frozenset({CONSENT_SELF, CONSENT_PARENT})
+
+
+def new_consent_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def default_consent_expiry():
+    return timezone.now() + timedelta(days=settings.EINBLICK["CONSENT_REQUEST_DAYS"])
+
+
+def consent_record_state(*, confirmed_at, declined_at, expires_at, now=None) -> str:
+    """State of one request: a decline (or a later withdrawal) wins, then a confirmation, then the expiry."""
+    if declined_at is not None:
+        return CONSENT_DECLINED
+    if confirmed_at is not None:
+        return CONSENT_PARENT
+    if expires_at <= (now or timezone.now()):
+        return CONSENT_EXPIRED
+    return CONSENT_PENDING
+
+
+class ParentalConsent(models.Model):
+    """A parent's answer to "may my child do <label>?", asked by e-mail link (design.md §7, pupils under 16).
+
+    One record per pupil and purpose; a new request replaces the old one (new token, new expiry). Confirming clears
+    a decline; declining a confirmed consent is its withdrawal and keeps ``confirmed_at`` for the record.
+    """
+
+    pupil = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pupil"),
+        on_delete=models.CASCADE,
+        related_name="parental_consents",
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=80, help_text=_("Machine key, for example talks.round.12")
+    )
+    label = models.CharField(_("what for"), max_length=200)
+    parent_email = models.EmailField(_("e-mail address of the parent"))
+    token = models.CharField(_("link key"), max_length=64, unique=True, default=new_consent_token)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("answer possible until"), default=default_consent_expiry)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined or withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("parental consent")
+        verbose_name_plural = _("parental consents")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "purpose"], name="parental_consent_unique_purpose"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} – {self.label}"
+
+    @property
+    def state(self) -> str:
+        return consent_record_state(
+            confirmed_at=self.confirmed_at, declined_at=self.declined_at, expires_at=self.expires_at
+        )
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("klassen/<int:pk>/neuer-code/", views.class_code_renew, name="class_code_renew"),
     path("e-mail/", views.email_change, name="email_change"),
     path("e-mail/bestaetigen/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
+    path("einwilligung/<str:token>/", views.consent, name="consent"),
     path("passwort/vergessen/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "passwort/gesendet/",

@@ -3,13 +3,15 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from einblick.catalog import selectors as catalog
 from einblick.orientation import selectors as orientation
@@ -212,3 +214,32 @@ def email_change_confirm(request, token: str):
     else:
         messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": user.email})
     return redirect("accounts:home" if request.user.is_authenticated else "accounts:login")
+
+
+# ------------------------------------------------------------------------------------------------ parental consent
+
+CONSENT_ANSWERS = {"agree": True, "decline": False, "withdraw": False}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def consent(request, token: str):
+    """The parent's page behind the e-mail link: no account, the link is the key."""
+    consent = selectors.consent_by_token(token)
+    if consent is None:
+        return render(request, "accounts/consent_invalid.html", status=404)
+    if request.method == "POST":
+        answer = request.POST.get("answer", "")
+        if answer in CONSENT_ANSWERS:
+            try:
+                consent = services.consent_answer(token=token, accept=CONSENT_ANSWERS[answer])
+            except ValidationError as error:
+                if error.code == "expired":
+                    return render(request, "accounts/consent_expired.html", {"consent": consent}, status=410)
+                return render(request, "accounts/consent_invalid.html", status=404)
+            return render(request, "accounts/consent_done.html", {"consent": consent, "answer": answer})
+    state = consent.state
+    if state == "expired":
+        return render(request, "accounts/consent_expired.html", {"consent": consent}, status=410)
+    context = {"consent": consent, "state": state, "consent_age": settings.EINBLICK["CONSENT_AGE"]}
+    return render(request, "accounts/consent.html", context, status=400 if request.method == "POST" else 200)

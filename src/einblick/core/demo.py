@@ -374,6 +374,15 @@ def demo_build(*, seed: int = 42) -> dict:
         companies=[e.company for e in fair.exhibitors.select_related("company").order_by("company__name")],
         pupils=list(User.objects.filter(is_pupil=True).order_by("pk")),
     )
+    # The event series "Your Way 2 Business" (issue #6).
+    from einblick.events.demo import events_demo_build
+
+    events_demo_build(
+        rng=rng,
+        companies=[c for c in companies if c.status == Company.Status.APPROVED],
+        teacher=teacher,
+        pupils=list(User.objects.filter(is_pupil=True).order_by("pk")),
+    )
     # Its next edition, with the companies' session requests waiting for the programme planner (issue #4).
     from einblick.fair.demo import planner_demo_build
 

@@ -29,7 +29,7 @@ Algorithm (decomposition, see ``allocate``):
    common free slot exists, the classic alternating (Kempe) path of slots a/b is swapped (König's algorithm).
    Without availability limits and without a minimum break every pupil has ≤ S edges and every company ≤ s·S, so
    König's theorem guarantees all edges get a slot: **the plan equals the flow bound (proven optimal for goals 1
-   and 2)**. With availability windows or a minimum break, a swap is only done if the pupil at the end of the path
+   and 2)**. With availability windows (of pupils or companies) or a minimum break, a swap is only done if the pupil at the end of the path
    may take the other slot; pairs that still fail are left out, and a fill pass books, for pupils with no talk first,
    any unfulfilled wish with a free seat in a free slot (also via alternating paths). The gap to the bound is
    reported.
@@ -48,6 +48,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 REASONS = ("capacity", "availability", "ranking")
+BLOCKED = -2  # a table cell outside the company's time windows
 
 
 # --------------------------------------------------------------------------------------------------------- model
@@ -56,8 +57,9 @@ REASONS = ("capacity", "availability", "ranking")
 @dataclass(frozen=True)
 class Company:
     id: str
-    seats: int
+    seats: int  # pupils per slot (parallel talks × group size)
     professions: frozenset[str] = frozenset()
+    slots: frozenset[int] | None = None  # slots the company is there; None = every slot
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,12 @@ class _Prepared:
             for prof in sorted(c.professions):
                 by_prof.setdefault(prof, []).append(i)
         self.seats = [max(0, c.seats) for c in inst.companies]
+        # seats of company c in slot t (0 outside the company's time windows)
+        self.cap = [
+            [self.seats[i] if c.slots is None or t in c.slots else 0 for t in range(self.S)]
+            for i, c in enumerate(inst.companies)
+        ]
+        self.restricted = any(c.slots is not None and len(c.slots) < self.S for c in inst.companies)
         # per pupil: list of wishes as tuples of company indices (seats > 0 only)
         self.wish_comps: list[list[tuple[int, ...]]] = []
         self.avail: list[list[bool]] = []
@@ -201,7 +209,7 @@ def _slot_bound(pr: _Prepared, caps: list[int]) -> tuple[int, int]:
         mf = max_flow.SimpleMaxFlow()
         for c in range(C):
             for t in range(S):
-                mf.add_arc_with_capacity(2 + c * S + t, 1, pr.seats[c])
+                mf.add_arc_with_capacity(2 + c * S + t, 1, pr.cap[c][t])
         nxt = 2 + C * S
         for p in range(P):
             if caps[p] == 0:
@@ -251,7 +259,7 @@ def _flow(pr: _Prepared) -> tuple[int, int, list[list[tuple[int, int]]]]:
     for c in range(C):
         for t in range(S):
             cs_node[c, t] = nxt
-            arc(nxt, snk, pr.seats[c], 0)
+            arc(nxt, snk, pr.cap[c][t], 0)
             nxt += 1
     class_id: dict[tuple[bool, ...], int] = {}
     ck_node: dict[tuple[int, int], int] = {}
@@ -282,8 +290,8 @@ def _flow(pr: _Prepared) -> tuple[int, int, list[list[tuple[int, int]]]]:
                     ck_node[c, k] = nxt
                     nxt += 1
                     for t in range(S):
-                        if key[t]:
-                            arc(ck_node[c, k], cs_node[c, t], pr.seats[c], 0)
+                        if key[t] and pr.cap[c][t]:
+                            arc(ck_node[c, k], cs_node[c, t], pr.cap[c][t], 0)
                 if occ[c] == 1:
                     a = arc(wn, ck_node[c, k], 1, 0)
                 else:
@@ -312,7 +320,7 @@ def _flow(pr: _Prepared) -> tuple[int, int, list[list[tuple[int, int]]]]:
         pairs.append(got)
         bw += len(got)
         bp += bool(got)
-    if any(not all(row) for row in pr.avail) or pr.brk:
+    if any(not all(row) for row in pr.avail) or pr.brk or pr.restricted:
         # with windows or breaks the first relaxation ignores "one talk per slot"; take the better bound
         bp2, bw2 = _slot_bound(pr, caps)
         bp, bw = min(bp, bp2), min(bw, bw2)
@@ -337,8 +345,9 @@ class _Schedule:
             self.table_company.extend([c] * s)
         P = len(pr.inst.pupils)
         self.pupil_at = [[-1] * S for _ in range(P)]  # table or -1
-        self.table_at = [[-1] * S for _ in self.table_company]  # pupil or -1
-        self.free = [[s] * S for s in pr.seats]  # free tables per (company, slot)
+        # pupil, -1 (free) or BLOCKED (outside the company's time windows)
+        self.table_at = [[-1 if pr.cap[c][t] else BLOCKED for t in range(S)] for c in self.table_company]
+        self.free = [list(row) for row in pr.cap]  # free tables per (company, slot)
         self.met: list[dict[int, int]] = [{} for _ in range(P)]  # company -> rank
         self.load = [0] * len(self.table_company)
 
@@ -443,6 +452,8 @@ class _Schedule:
             q = self.table_at[cur_v][a]
             if q == -1:
                 return path  # ended at a table
+            if q == BLOCKED:
+                return None
             path.append((q, cur_v, a))
             w = self.pupil_at[q][b]
             if w == -1:
@@ -516,8 +527,8 @@ def _result(pr: _Prepared, sch: _Schedule, bp: int, bw: int, t0: float, exact: b
             if r in done:
                 continue
             comps = pr.wish_comps[p][r]
-            if not any(pr.avail[p][t] for t in range(S)) or not comps:
-                reason = "availability"
+            if not comps or not any(pr.avail[p][t] and pr.cap[c][t] for c in comps for t in range(S)):
+                reason = "availability"  # no fitting company, or no slot the pupil and a company share
             elif not free_slots:
                 reason = "ranking"  # the plan is full with other (higher-ranked or needed) talks
             elif all(c in sch.met[p] for c in comps):
@@ -529,8 +540,8 @@ def _result(pr: _Prepared, sch: _Schedule, bp: int, bw: int, t0: float, exact: b
             unfulfilled.append(Unfulfilled(pup.id, r, w, reason))
     used: Counter[int] = Counter()
     for v, trow in enumerate(sch.table_at):
-        used[sch.table_company[v]] += sum(1 for x in trow if x != -1)
-    util = {c.id: Utilisation(pr.seats[i] * S, used[i]) for i, c in enumerate(inst.companies)}
+        used[sch.table_company[v]] += sum(1 for x in trow if x >= 0)
+    util = {c.id: Utilisation(sum(pr.cap[i]), used[i]) for i, c in enumerate(inst.companies)}
     pw = sum(n for k, n in dist.items() if k > 0)
     wf = len(assignments)
     status = "optimal" if (pw == bp and wf == bw) else "feasible"
@@ -634,6 +645,8 @@ def violations(inst: Instance, assignments: Sequence[Assignment]) -> list[str]:
         seen_comp.add((a.pupil, a.company))
         if p.available is not None and a.slot not in p.available:
             out.append(f"outside availability: {a}")
+        if comps[a.company].slots is not None and a.slot not in comps[a.company].slots:
+            out.append(f"outside the company's time windows: {a}")
         per_cs[a.company, a.slot] += 1
         slots_of.setdefault(a.pupil, []).append(a.slot)
         w = p.wishes[a.rank] if 0 <= a.rank < len(p.wishes) else None

@@ -36,6 +36,11 @@ class TalkRound(models.Model):
     n_slots = models.PositiveSmallIntegerField(_("number of slots"), default=8)
     max_wishes = models.PositiveSmallIntegerField(_("maximum number of wishes"), default=5)
     min_break_slots = models.PositiveSmallIntegerField(_("free slots between two talks"), default=0)
+    hold_minutes = models.PositiveSmallIntegerField(
+        _("minutes to accept a seat from the waiting list"),
+        default=60,
+        help_text=_("A freed seat is offered to the next pupil on the waiting list for this long."),
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -57,17 +62,37 @@ class TalkRound(models.Model):
     def slot_end(self, slot: int):
         return self.slot_start(slot) + timedelta(minutes=self.slot_minutes)
 
+    @property
+    def slots(self) -> list[tuple[int, object]]:
+        """(index, start) of every slot."""
+        return [(i, self.slot_start(i)) for i in range(self.n_slots)]
+
+    @property
+    def ends_at(self):
+        return self.slot_start(self.n_slots)
+
 
 class TalkOffer(models.Model):
+    """A company's capacity in a round: parallel talks (trainers/tables) × pupils per talk, in its time windows."""
+
     class Mode(models.TextChoices):
         ONLINE = "online", _("online")
         ONSITE = "onsite", _("on site")
 
     round = models.ForeignKey(TalkRound, on_delete=models.CASCADE, related_name="offers")
     company = models.ForeignKey("catalog.Company", verbose_name=_("company"), on_delete=models.CASCADE)
-    seats = models.PositiveSmallIntegerField(_("pupils per slot"), default=1)
+    parallel = models.PositiveSmallIntegerField(
+        _("talks at the same time"),
+        default=1,
+        help_text=_("Trainers, apprentices or tables talking at once."),
+    )
+    group_size = models.PositiveSmallIntegerField(
+        _("pupils per talk"), default=1, help_text=_("1 = one-to-one talk; more = group talk.")
+    )
+    available_slots = models.JSONField(_("time slots"), default=list, blank=True)  # empty = every slot
     mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices, default=Mode.ONLINE)
     table = models.CharField(_("table"), max_length=40, blank=True)
+    video_key = models.CharField(max_length=48, unique=True, default=video_token, editable=False)
 
     class Meta:
         verbose_name = _("talk offer")
@@ -75,11 +100,20 @@ class TalkOffer(models.Model):
         ordering = ["company__name"]
         constraints = [
             models.UniqueConstraint(fields=["round", "company"], name="talkoffer_unique_company"),
-            models.CheckConstraint(condition=Q(seats__gt=0), name="talkoffer_seats_positive"),
+            models.CheckConstraint(condition=Q(parallel__gt=0), name="talkoffer_parallel_positive"),
+            models.CheckConstraint(condition=Q(group_size__gt=0), name="talkoffer_group_positive"),
         ]
 
     def __str__(self) -> str:
         return f"{self.company} ({self.round})"
+
+    @property
+    def seats(self) -> int:
+        """Pupils per slot."""
+        return self.parallel * self.group_size
+
+    def has_slot(self, slot: int) -> bool:
+        return not self.available_slots or slot in self.available_slots
 
 
 class TalkWish(models.Model):
@@ -92,6 +126,8 @@ class TalkWish(models.Model):
     profession = models.ForeignKey(
         "catalog.Profession", verbose_name=_("profession"), on_delete=models.CASCADE, null=True, blank=True
     )
+    # set by the allocation: "fulfilled" or why not ("capacity", "availability", "ranking", "consent")
+    outcome = models.CharField(_("outcome"), max_length=12, blank=True)
 
     class Meta:
         verbose_name = _("talk wish")
@@ -116,6 +152,14 @@ class TalkParticipant(models.Model):
     round = models.ForeignKey(TalkRound, on_delete=models.CASCADE, related_name="participants")
     pupil = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="talk_rounds")
     available_slots = models.JSONField(_("available slots"), default=list, blank=True)
+    # a teacher who entered the wishes for their class; their registration covers the consent rule (design §7)
+    # as long as the pupil is still in that class
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    school_class = models.ForeignKey(
+        "accounts.SchoolClass", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("talk participant")
@@ -139,6 +183,7 @@ class AllocationRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(_("result summary"), default=dict, blank=True)
+    progress = models.CharField(_("progress"), max_length=80, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -151,25 +196,34 @@ class AllocationRun(models.Model):
         return f"{self.round} – {self.get_status_display()}"
 
 
+BOOKED_OR_HELD = ("booked", "offered")
+
+
 class Talk(models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("booked")
+        OFFERED = "offered", _("offered from the waiting list")
         CANCELLED = "cancelled", _("cancelled")
+        EXPIRED = "expired", _("not accepted in time")
         ATTENDED = "attended", _("attended")
         NO_SHOW = "no_show", _("did not come")
 
     class Source(models.TextChoices):
         ALLOCATION = "allocation", _("allocation")
         BOOKING = "booking", _("booking")
+        WAITLIST = "waitlist", _("waiting list")
+        MANUAL = "manual", _("set by staff")
 
     round = models.ForeignKey(TalkRound, on_delete=models.CASCADE, related_name="talks")
     offer = models.ForeignKey(TalkOffer, on_delete=models.CASCADE, related_name="talks")
     pupil = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="talks")
     slot = models.PositiveSmallIntegerField(_("slot"))
+    table_no = models.PositiveSmallIntegerField(_("table"), default=0)  # which of the offer's parallel talks
     rank = models.PositiveSmallIntegerField(null=True, blank=True)  # fulfilled wish (allocation only)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.BOOKED)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ALLOCATION)
-    video_room = models.CharField(max_length=64, unique=True, default=video_token, editable=False)
+    hold_until = models.DateTimeField(null=True, blank=True)  # an offered seat must be accepted by then
+    reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -178,10 +232,14 @@ class Talk(models.Model):
         ordering = ["round", "slot"]
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "pupil", "slot"], condition=Q(status="booked"), name="talk_pupil_slot_once"
+                fields=["round", "pupil", "slot"],
+                condition=Q(status__in=BOOKED_OR_HELD),
+                name="talk_pupil_slot_once",
             ),
             models.UniqueConstraint(
-                fields=["round", "pupil", "offer"], condition=Q(status="booked"), name="talk_pupil_offer_once"
+                fields=["round", "pupil", "offer"],
+                condition=Q(status__in=BOOKED_OR_HELD),
+                name="talk_pupil_offer_once",
             ),
         ]
 
@@ -198,5 +256,25 @@ class Talk(models.Model):
 
     @property
     def video_url(self) -> str:
+        """The Jitsi room of this talk: one per offer, slot and table (group talks share it). The offer's secret
+        key makes it unguessable; it is shown only to the participants around the talk's time."""
         base = getattr(settings, "EINBLICK_JITSI_BASE_URL", "https://meet.jit.si").rstrip("/")
-        return f"{base}/{self.video_room}"
+        return f"{base}/Einblick-{self.offer.video_key}-{self.slot}-{self.table_no}"
+
+
+class WaitlistEntry(models.Model):
+    """A pupil waiting for a seat with a company after the plan is published (first come, first served)."""
+
+    round = models.ForeignKey(TalkRound, on_delete=models.CASCADE, related_name="waitlist")
+    offer = models.ForeignKey(TalkOffer, on_delete=models.CASCADE, related_name="waitlist")
+    pupil = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("waiting list entry")
+        verbose_name_plural = _("waiting list entries")
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["offer", "pupil"], name="waitlist_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} → {self.offer.company}"

@@ -1,0 +1,156 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from einblick.catalog.models import Profession
+from einblick.core.forms import BaseForm, BaseModelForm
+
+from .models import Event
+
+
+class EventFilterForm(BaseForm):
+    when = forms.ChoiceField(
+        label=_("When"), choices=[("upcoming", _("upcoming")), ("past", _("past"))], required=False
+    )
+    district = forms.ChoiceField(label=_("District"), required=False)
+    profession = forms.ModelChoiceField(
+        label=_("Profession"),
+        queryset=Profession.objects.filter(events__isnull=False).distinct(),
+        required=False,
+    )
+    grade = forms.TypedChoiceField(
+        label=_("School year"),
+        coerce=int,
+        choices=[("", _("any"))] + [(str(n), str(n)) for n in range(5, 14)],
+        required=False,
+        empty_value=None,
+    )
+    free = forms.BooleanField(label=_("only with places left"), required=False)
+
+    def __init__(self, *args, districts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].choices = [("", _("all districts"))] + [(d, d) for d in districts if d]
+
+
+class ClassRegistrationForm(BaseForm):
+    school_class = forms.ModelChoiceField(label=_("Class"), queryset=None, empty_label=None)
+    places = forms.IntegerField(label=_("Number of pupils"), min_value=1, max_value=200)
+    allow_split = forms.BooleanField(
+        label=_("If not all places are free, part of the class may take the free places"), required=False
+    )
+    names = forms.CharField(
+        label=_("Names (optional, one per line, can be completed later)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    def __init__(self, *args, teacher, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = teacher.classes.select_related("school")
+
+
+class GroupForm(BaseForm):
+    places = forms.IntegerField(label=_("Number of pupils"), min_value=1, max_value=200)
+    names = forms.CharField(
+        label=_("Names (one per line)"), widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Pupils of the class with an account (they get their certificate themselves)"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, registration, **kwargs):
+        super().__init__(*args, **kwargs)
+        pupils = (
+            registration.school_class.pupils.filter(is_active=True) if registration.school_class_id else None
+        )
+        from einblick.accounts.models import User
+
+        self.fields["members"].queryset = pupils if pupils is not None else User.objects.none()
+
+
+class EventForm(BaseModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "series",
+            "kind",
+            "title",
+            "slug",
+            "description",
+            "hosts",
+            "professions",
+            "starts_at",
+            "ends_at",
+            "place",
+            "address",
+            "latitude",
+            "longitude",
+            "directions",
+            "capacity",
+            "grade_min",
+            "grade_max",
+            "what_to_bring",
+            "accessibility",
+            "registration_opens",
+            "registration_closes",
+            "cancel_until",
+            "hold_hours",
+            "school_event",
+            "status",
+        ]
+        dt = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        widgets = {
+            "starts_at": dt,
+            "ends_at": dt,
+            "registration_opens": dt,
+            "registration_closes": dt,
+            "cancel_until": dt,
+            "professions": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, host_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if host_only:  # host companies edit the content, not the organisation
+            for name in (
+                "series",
+                "slug",
+                "hosts",
+                "capacity",
+                "registration_opens",
+                "registration_closes",
+                "cancel_until",
+                "hold_hours",
+                "school_event",
+                "status",
+            ):
+                self.fields.pop(name)
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end must be after the start."))
+        opens, closes = data.get("registration_opens"), data.get("registration_closes")
+        if opens and closes and closes <= opens:
+            self.add_error("registration_closes", _("Registration must close after it opens."))
+        if closes and starts and closes > starts:
+            self.add_error("registration_closes", _("Registration must close before the event starts."))
+        gmin, gmax = data.get("grade_min"), data.get("grade_max")
+        if gmin and gmax and gmax < gmin:
+            self.add_error("grade_max", _("The highest school year must not be below the lowest."))
+        capacity = data.get("capacity")
+        if self.instance.pk and capacity is not None:
+            from .services import places_held
+
+            held = places_held(self.instance)
+            if capacity < held:
+                self.add_error(
+                    "capacity",
+                    _("%(n)d places are already taken. Cancel registrations first to go below that.")
+                    % {"n": held},
+                )
+        if data.get("place") and data.get("latitude") is None and data.get("longitude") is None:
+            data["latitude"], data["longitude"] = data["place"].latitude, data["place"].longitude
+        return data

@@ -1,0 +1,32 @@
+"""Who may do what with events. The only place such checks live."""
+
+
+def can_manage_events(user) -> bool:
+    """Series, events, all registrations and check-in: network staff."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def can_host(user, event) -> bool:
+    """Members of a host company edit their event, see its registrations, check in and read the feedback."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return can_manage_events(user) or event.hosts.filter(memberships__user=user).exists()
+
+
+def can_register_alone(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_pupil)
+
+
+def can_register_classes(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_teacher)
+
+
+def can_see_registration(user, registration) -> bool:
+    """The pupil, the teacher of a class registration, hosts of the event and staff."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return (
+        registration.pupil_id == user.pk
+        or registration.teacher_id == user.pk
+        or can_host(user, registration.event)
+    )

@@ -1,0 +1,127 @@
+"""Reads of the events app."""
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import HOLDING, Event, Registration
+
+
+def events_public():
+    """Published events with the places held (``held``) for listings."""
+    return (
+        Event.objects.filter(status=Event.Status.PUBLISHED)
+        .select_related("series", "place")
+        .prefetch_related("hosts", "professions")
+        .annotate(held=Coalesce(Sum("registrations__places", filter=Q(registrations__status__in=HOLDING)), 0))
+    )
+
+
+def events_filtered(
+    *, when: str = "upcoming", district: str = "", profession=None, grade=None, free_only=False
+):
+    now = timezone.now()
+    qs = events_public()
+    past = when == "past"
+    qs = qs.filter(ends_at__lt=now).order_by("-starts_at") if past else qs.filter(ends_at__gte=now)
+    if district:
+        qs = qs.filter(place__district=district)
+    if profession is not None:
+        qs = qs.filter(professions=profession)
+    if grade:
+        qs = qs.filter(grade_min__lte=grade, grade_max__gte=grade)
+    if free_only:
+        qs = qs.filter(
+            capacity__gt=Coalesce(
+                Sum("registrations__places", filter=Q(registrations__status__in=HOLDING)), 0
+            )
+        )
+    return qs.distinct()
+
+
+def districts():
+    return (
+        Event.objects.filter(status=Event.Status.PUBLISHED, place__isnull=False)
+        .values_list("place__district", flat=True)
+        .distinct()
+        .order_by("place__district")
+    )
+
+
+def places_left(event: Event) -> int:
+    held = Registration.objects.filter(event=event, status__in=HOLDING).aggregate(n=Sum("places"))["n"] or 0
+    return max(0, event.capacity - held)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    return (
+        Registration.objects.filter(event=registration.event, status=Registration.Status.WAITLISTED)
+        .filter(
+            Q(created_at__lt=registration.created_at)
+            | Q(created_at=registration.created_at, pk__lt=registration.pk)
+        )
+        .count()
+        + 1
+    )
+
+
+def registrations_of_pupil(pupil):
+    """The pupil's own registrations and the class registrations they are a member of."""
+    return (
+        Registration.objects.filter(Q(pupil=pupil) | Q(members=pupil))
+        .select_related("event", "event__place", "school_class")
+        .distinct()
+        .order_by("event__starts_at")
+    )
+
+
+def registrations_of_teacher(teacher):
+    return (
+        Registration.objects.filter(teacher=teacher)
+        .select_related("event", "event__place", "school_class__school")
+        .prefetch_related("members")
+        .order_by("event__starts_at", "created_at")
+    )
+
+
+def registrations_of_event(event: Event):
+    return (
+        Registration.objects.filter(event=event)
+        .select_related("pupil__school_class__school", "teacher", "school_class__school")
+        .order_by("status", "created_at", "pk")
+    )
+
+
+def attended_of_pupil(pupil):
+    """Registrations the pupil was checked in with (alone, or as a named member of a class), for certificates."""
+    return (
+        Registration.objects.filter(Q(pupil=pupil) | Q(members=pupil), checked_in_at__isnull=False)
+        .select_related("event", "event__place")
+        .prefetch_related("event__hosts", "event__professions")
+        .distinct()
+        .order_by("event__starts_at")
+    )
+
+
+def events_hosted_by(user):
+    return (
+        Event.objects.filter(hosts__memberships__user=user)
+        .distinct()
+        .annotate(n_registrations=Count("registrations", filter=Q(registrations__status__in=HOLDING)))
+        .order_by("-starts_at")
+    )
+
+
+def feedback_summary(event: Event) -> dict:
+    from django.db.models import Avg
+
+    rows = list(event.feedback.order_by("-created_at"))
+    return {
+        "count": len(rows),
+        "average": event.feedback.aggregate(a=Avg("stars"))["a"],
+        "histogram": {n: sum(1 for f in rows if f.stars == n) for n in range(5, 0, -1)},
+        "liked": [f.liked for f in rows if f.liked],
+        "improve": [f.improve for f in rows if f.improve],
+    }

@@ -1,0 +1,93 @@
+"""Public pages: the event list with filters, an event's page, its calendar file."""
+
+from datetime import UTC
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from .. import rules, selectors
+from ..forms import EventFilterForm
+from ..models import Event, Registration
+
+
+def event_list(request):
+    form = EventFilterForm(request.GET or None, districts=list(selectors.districts()))
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.events_filtered(
+        when=filters.get("when") or "upcoming",
+        district=filters.get("district") or "",
+        profession=filters.get("profession"),
+        grade=filters.get("grade"),
+        free_only=bool(filters.get("free")),
+    )
+    return render(
+        request,
+        "events/list.html",
+        {
+            "form": form,
+            "events": events,
+            "filtered": bool(request.GET),
+            "staff": rules.can_manage_events(request.user),
+        },
+    )
+
+
+def event_detail(request, slug: str):
+    event = get_object_or_404(
+        Event.objects.select_related("place", "series").prefetch_related("hosts", "professions"), slug=slug
+    )
+    if event.status == Event.Status.DRAFT and not rules.can_host(request.user, event):
+        raise Http404
+    user = request.user
+    mine = None
+    if user.is_authenticated:
+        mine = Registration.objects.filter(
+            event=event, pupil=user, status__in=("confirmed", "awaiting_parent", "offered", "waitlisted")
+        ).first()
+    now = timezone.now()
+    context = {
+        "event": event,
+        "left": selectors.places_left(event),
+        "open": event.status == Event.Status.PUBLISHED
+        and event.registration_opens <= now <= event.registration_closes,
+        "not_yet": now < event.registration_opens,
+        "mine": mine,
+        "position": selectors.waitlist_position(mine) if mine else None,
+        "can_register_alone": rules.can_register_alone(user),
+        "can_register_classes": rules.can_register_classes(user),
+        "can_host": rules.can_host(user, event),
+        "stops": event.stops.select_related("company"),
+    }
+    return render(request, "events/detail.html", context)
+
+
+def _ics_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def ics_response(events, filename: str) -> HttpResponse:
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Einblick//Events//DE", "CALSCALE:GREGORIAN"]
+    for event in events:
+        where = ", ".join(x for x in (event.address, event.place.name if event.place_id else "") if x)
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:event-{event.pk}@einblick",
+            f"DTSTAMP:{stamp}",
+            "DTSTART:" + event.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"),
+            "DTEND:" + event.ends_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"),
+            "SUMMARY:" + _ics_text(event.title),
+            "LOCATION:" + _ics_text(where),
+            "DESCRIPTION:" + _ics_text(event.description[:500]),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def event_ics(request, slug: str):
+    event = get_object_or_404(Event.objects.select_related("place"), slug=slug, status=Event.Status.PUBLISHED)
+    return ics_response([event], f"{event.slug}.ics")

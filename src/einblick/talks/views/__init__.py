@@ -1,0 +1,1 @@
+"""Views of talks: pupils (``pupil``), staff (``manage``), companies (``company``) and teachers (``teacher``)."""
