@@ -377,20 +377,36 @@ class _Schedule:
     def _slot_order(self, p: int) -> list[int]:
         """Slots for p, closest to p's existing talks first (fewer gaps)."""
         row = self.pupil_at[p]
-        used = [t for t in range(self.pr.S) if row[t] != -1]
-        if not used:
-            return list(range(self.pr.S))
-        return sorted(range(self.pr.S), key=lambda t: (min(abs(t - u) for u in used), t))
+        S = self.pr.S
+        if all(v == -1 for v in row):
+            return list(range(S))
+        # distance to the nearest talk, two sweeps (O(S))
+        far = S + 1
+        dist = [far] * S
+        last = -far
+        for t in range(S):
+            if row[t] != -1:
+                last = t
+            dist[t] = t - last
+        last = 2 * S + far
+        for t in range(S - 1, -1, -1):
+            if row[t] != -1:
+                last = t
+            dist[t] = min(dist[t], last - t)
+        return sorted(range(S), key=lambda t: (dist[t], t))
 
     def insert(self, p: int, c: int, rank: int, steal: bool = False) -> bool:
         """Give p a talk with c: free seat, alternating path, moving another pupil's talk to a free seat, or
         (``steal``, for a pupil without talks) taking the seat of a pupil who keeps ≥ 1 other talk."""
         if c in self.met[p]:
             return False
-        if self._insert(p, c, rank):
-            return True
         order = [t for t in self._slot_order(p) if self.can(p, t)]
-        for t in order:
+        if not order:
+            return False
+        if self._insert(p, c, rank, order):
+            return True
+        # moving another pupil's talk needs a free seat of c somewhere
+        for t in order if any(self.free[c]) else ():
             for v in self.tables[c]:
                 q = self.table_at[v][t]
                 if q < 0:
@@ -415,12 +431,8 @@ class _Schedule:
                         return True
         return False
 
-    def _insert(self, p: int, c: int, rank: int) -> bool:
-        if c in self.met[p]:
-            return False
-        order = [t for t in self._slot_order(p) if self.can(p, t)]
-        if not order:
-            return False
+    def _insert(self, p: int, c: int, rank: int, order: list[int]) -> bool:
+        """Free seat or alternating path; ``order``: the slots p can take, best first."""
         fr = self.free[c]
         for t in order:
             if fr[t] > 0:
