@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "einblick.live",
     "einblick.talks",
     "einblick.events",
+    "einblick.duels",
     "ninja",  # django-ninja: its Swagger UI files are served from here (no CDN)
     "einblick.api",
 ]

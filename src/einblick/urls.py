@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from einblick.duels.views import share as duel_share
+
 urlpatterns = [
     path("", include("einblick.core.urls")),
     path("konto/", include("einblick.accounts.urls")),
@@ -11,6 +13,8 @@ urlpatterns = [
     path("live/", include("einblick.live.urls")),
     path("gespraeche/", include("einblick.talks.urls")),
     path("veranstaltungen/", include("einblick.events.urls")),
+    path("duell/", include("einblick.duels.urls")),
+    path("d/<str:code>", duel_share.short_link, name="duel_short"),
     path("", include("einblick.catalog.urls")),
     path("", include("einblick.api.urls")),  # /api/v1/ and the API key screens
     path("i18n/", include("django.conf.urls.i18n")),

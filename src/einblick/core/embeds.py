@@ -23,8 +23,23 @@ class UnknownVideoProvider(ValueError):
     pass
 
 
-def embed_for(url: str) -> Embed:
-    """The embed for a video URL; raises UnknownVideoProvider for anything we cannot embed safely."""
+def embed_for(url: str, start: int | None = None) -> Embed:
+    """The embed for a video URL (from second ``start`` where the player supports it); raises
+    UnknownVideoProvider for anything we cannot embed safely."""
+    embed = _embed_for(url)
+    if start and embed.provider not in {"Instagram", "TikTok"}:  # their players cannot start later
+        seconds = int(start)
+        if embed.kind == "video":
+            src = f"{embed.src}#t={seconds}"
+        elif embed.provider == "Vimeo":
+            src = f"{embed.src}#t={seconds}s"
+        else:
+            src = f"{embed.src}{'&' if '?' in embed.src else '?'}start={seconds}"
+        embed = Embed(embed.provider, embed.kind, src, embed.privacy_url)
+    return embed
+
+
+def _embed_for(url: str) -> Embed:
     parsed = urlparse((url or "").strip())
     if parsed.scheme not in {"https", "http"} or not parsed.netloc:
         raise UnknownVideoProvider(_("This is not a web address of a video."))
@@ -56,6 +71,29 @@ def embed_for(url: str) -> Embed:
                 f"https://player.vimeo.com/video/{video_id}?dnt=1",
                 "https://vimeo.com/privacy",
             )
+    elif host == "instagram.com":
+        parts = [p for p in path.split("/") if p]
+        if (
+            len(parts) >= 2
+            and parts[0] in {"p", "reel", "reels", "tv"}
+            and re.match(r"^[A-Za-z0-9_-]{5,40}$", parts[1])
+        ):
+            kind = "reel" if parts[0].startswith("reel") else "p"
+            return Embed(
+                "Instagram",
+                "iframe",
+                f"https://www.instagram.com/{kind}/{parts[1]}/embed",
+                "https://privacycenter.instagram.com/policy",
+            )
+    elif host == "tiktok.com":
+        match = re.search(r"/video/(\d{6,25})", path) or re.match(r"^/embed/(?:v2/)?(\d{6,25})", path)
+        if match:
+            return Embed(
+                "TikTok",
+                "iframe",
+                f"https://www.tiktok.com/embed/v2/{match.group(1)}",
+                "https://www.tiktok.com/legal/privacy-policy-eea",
+            )
     elif "/videos/watch/" in path or "/videos/embed/" in path or path.startswith("/w/"):
         # PeerTube instance: /videos/watch/<uuid>, /w/<short id>
         video_id = path.rstrip("/").split("/")[-1]
@@ -66,6 +104,7 @@ def embed_for(url: str) -> Embed:
         return Embed(host, "video", parsed.geturl())
     raise UnknownVideoProvider(
         _(
-            "Videos from this address cannot be embedded. Use YouTube, Vimeo, PeerTube or a direct MP4/HLS link."
+            "Videos from this address cannot be embedded. Use YouTube, Vimeo, PeerTube, Instagram, TikTok or a "
+            "direct MP4/HLS link."
         )
     )

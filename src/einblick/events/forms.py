@@ -129,15 +129,26 @@ class EventForm(BaseModelForm):
 
     def clean(self):
         data = super().clean()
-        starts, ends = data.get("starts_at"), data.get("ends_at")
+        saved = self.instance  # hosts' forms lack some fields: the saved values still count
+
+        def value(name):
+            return data.get(name, getattr(saved, name, None)) if name not in self.fields else data.get(name)
+
+        starts, ends = value("starts_at"), value("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must be after the start."))
-        opens, closes = data.get("registration_opens"), data.get("registration_closes")
+        opens, closes = value("registration_opens"), value("registration_closes")
         if opens and closes and closes <= opens:
-            self.add_error("registration_closes", _("Registration must close after it opens."))
+            self.add_error(
+                "registration_closes" if "registration_closes" in self.fields else None,
+                _("Registration must close after it opens."),
+            )
         if closes and starts and closes > starts:
-            self.add_error("registration_closes", _("Registration must close before the event starts."))
-        gmin, gmax = data.get("grade_min"), data.get("grade_max")
+            self.add_error(
+                "registration_closes" if "registration_closes" in self.fields else "starts_at",
+                _("Registration must close before the event starts."),
+            )
+        gmin, gmax = value("grade_min"), value("grade_max")
         if gmin and gmax and gmax < gmin:
             self.add_error("grade_max", _("The highest school year must not be below the lowest."))
         capacity = data.get("capacity")

@@ -103,7 +103,7 @@ def _status_for_pupil(event: Event, pupil, now):
     """Confirmed, or awaiting a parent (place kept for a while) when the consent rule is not met."""
     if _consent_ok(event, pupil):
         return Registration.Status.CONFIRMED, None
-    return Registration.Status.AWAITING_PARENT, now + _consent_hold()
+    return Registration.Status.AWAITING_PARENT, min(now + _consent_hold(), event.starts_at)
 
 
 # ------------------------------------------------------------------------------------------------------ events
@@ -160,6 +160,11 @@ def register_class(
     _check_open(event, now)
     if school_class.teacher_id != teacher.pk:
         raise ValidationError(gettext("This is not one of your classes."), code="not_your_class")
+    if not event.school_event:
+        raise ValidationError(
+            gettext("Pupils register for this event themselves; classes cannot be registered."),
+            code="not_school_event",
+        )
     if places < 1:
         raise ValidationError(gettext("Register at least one pupil."), code="places")
     if places > event.capacity:
@@ -175,9 +180,7 @@ def register_class(
         )
     with transaction.atomic():
         event = _lock(event)
-        if Registration.objects.filter(
-            event=event, school_class=school_class, status__in=ACTIVE, split_from__isnull=True
-        ).exists():
+        if Registration.objects.filter(event=event, school_class=school_class, status__in=ACTIVE).exists():
             raise ValidationError(
                 gettext("This class is already registered for this event."), code="duplicate"
             )
@@ -252,7 +255,7 @@ def group_update(*, registration: Registration, places: int, names: str, members
                 if registration.school_class_id and m.school_class_id == registration.school_class_id
             ]
         )
-        if grow < 0 and registration.status in HOLDING:
+        if grow < 0:  # places freed, or a waiting group that may fit now
             promote(event=event)
     return registration
 
@@ -300,6 +303,10 @@ def registration_cancel(*, registration: Registration, by_staff: bool = False, n
         if not updated:
             raise ValidationError(gettext("This registration is already cancelled."), code="status")
         registration.refresh_from_db()
+        # the waiting rest of a split class goes with it
+        Registration.objects.filter(split_from=registration, status__in=ACTIVE).update(
+            status=Registration.Status.CANCELLED, cancelled_at=now, hold_until=None
+        )
         _mail(registration, "cancelled")
         promote(event=event, now=now)
     return registration
@@ -370,19 +377,24 @@ def consent_changed(*, pupil, purpose: str, accepted: bool, now=None) -> None:
         event_id = int(purpose.rsplit(".", 1)[1])
     except ValueError:
         return
+    if not accepted:
+        # declined, or a consent withdrawn later: the registration ends unless the pupil may consent alone
+        if not _consent_ok(Event(pk=event_id), pupil):
+            for registration in Registration.objects.filter(
+                event_id=event_id, pupil=pupil, status__in=ACTIVE
+            ):
+                registration_cancel(registration=registration, by_staff=True, now=now)
+        return
     registration = Registration.objects.filter(
         event_id=event_id, pupil=pupil, status=Registration.Status.AWAITING_PARENT
     ).first()
     if registration is None:
         return
-    if accepted:
-        Registration.objects.filter(pk=registration.pk).update(
-            status=Registration.Status.CONFIRMED, hold_until=None, confirmed_at=now
-        )
-        registration.refresh_from_db()
-        _mail(registration, "confirmed")
-    else:
-        registration_cancel(registration=registration, by_staff=True, now=now)
+    Registration.objects.filter(pk=registration.pk).update(
+        status=Registration.Status.CONFIRMED, hold_until=None, confirmed_at=now
+    )
+    registration.refresh_from_db()
+    _mail(registration, "confirmed")
 
 
 # ---------------------------------------------------------------------------------------------------- check-in

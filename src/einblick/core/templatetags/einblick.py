@@ -10,10 +10,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("core/_video_embed.html")
-def video_embed(url: str, title: str = ""):
+def video_embed(url: str, title: str = "", start=None):
     """Two-click player: a placeholder naming the provider; the player is inserted only after a click."""
     try:
-        embed = embed_for(url)
+        embed = embed_for(url, start=start)
     except UnknownVideoProvider:
         embed = None
     return {"embed": embed, "title": title, "url": url}

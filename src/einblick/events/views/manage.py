@@ -49,12 +49,21 @@ def registrations(request, slug: str):
         raise Http404
     regs = list(selectors.registrations_of_event(event))
     held = sum(r.places for r in regs if r.status in HOLDING)
+    staff = rules.can_manage_events(request.user)
+    if not staff:
+        # hosts see a pupil's name only once the consent rule is met (design.md §7)
+        from einblick.accounts.selectors import consent_ok_ids
+
+        pupils = [r.pupil_id for r in regs if r.pupil_id]
+        allowed = consent_ok_ids(pupils, services.consent_purpose(event))
+        for r in regs:
+            r.name_hidden = bool(r.pupil_id) and r.pupil_id not in allowed
     context = {
         "event": event,
         "registrations": regs,
         "held": held,
         "waiting": sum(r.places for r in regs if r.status == "waitlisted"),
         "checked_in": sum(r.attended or 0 for r in regs if r.checked_in_at),
-        "staff": rules.can_manage_events(request.user),
+        "staff": staff,
     }
     return render(request, "events/registrations.html", context)

@@ -136,7 +136,12 @@ def my_events(request):
 def my_events_ics(request):
     user = request.user
     regs = list(selectors.registrations_of_pupil(user)) + list(selectors.registrations_of_teacher(user))
-    events = {r.event_id: r.event for r in regs if r.status in ("confirmed", "awaiting_parent", "offered")}
+    events = {
+        r.event_id: r.event
+        for r in regs
+        if r.status in ("confirmed", "awaiting_parent", "offered")
+        and r.event.status == Event.Status.PUBLISHED
+    }
     return ics_response(sorted(events.values(), key=lambda e: e.starts_at), "meine-veranstaltungen.ics")
 
 
