@@ -383,6 +383,10 @@ def demo_build(*, seed: int = 42) -> dict:
         teacher=teacher,
         pupils=list(User.objects.filter(is_pupil=True).order_by("pk")),
     )
+    # "Mach mal – das Duell" (issue #7): a season of three episodes.
+    from einblick.duels.demo import duels_demo_build
+
+    duels_demo_build(rng=rng, companies=[c for c in companies if c.status == Company.Status.APPROVED])
     # Its next edition, with the companies' session requests waiting for the programme planner (issue #4).
     from einblick.fair.demo import planner_demo_build
 

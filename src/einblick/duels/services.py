@@ -69,7 +69,9 @@ def guess_record(
             )
     except IntegrityError:
         return Guess.objects.get(challenge=challenge, visitor=visitor)
+    # the answer shows right after the guess: both steps are counted once, for the first guess
     funnel_count(episode=challenge.episode, challenge=challenge, kind=FunnelStep.Kind.GUESS)
+    funnel_count(episode=challenge.episode, challenge=challenge, kind=FunnelStep.Kind.REVEAL)
     return guess
 
 
@@ -183,4 +185,11 @@ def episode_publish(*, episode: Episode, when=None) -> Episode:
         raise ValidationError(problems, code="incomplete")
     episode.publish_at = when or timezone.now()
     episode.save(update_fields=["publish_at"])
+    return episode
+
+
+def episode_unpublish(*, episode: Episode) -> Episode:
+    """Take an episode (or its schedule) back to draft; guesses and votes stay."""
+    Episode.objects.filter(pk=episode.pk).update(publish_at=None)
+    episode.publish_at = None
     return episode

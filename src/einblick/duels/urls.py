@@ -7,6 +7,7 @@ app_name = "duels"
 urlpatterns = [
     path("", public.index, name="index"),
     path("feed.xml", share.EpisodeFeed(), name="feed"),
+    path("feed.atom", share.EpisodeAtomFeed(), name="feed_atom"),
     path("weiter/<int:challenge_pk>/<str:kind>/", public.meet, name="meet"),
     # class games
     path("klasse/", game.join, name="join"),

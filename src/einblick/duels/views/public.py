@@ -11,13 +11,9 @@ from django.views.decorators.http import require_POST
 
 from einblick.api.ratelimit import client_address
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..models import Challenge, Episode, FunnelStep, Season
 from .common import remember, visitor_of
-
-
-def _can_preview(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 def _episode(request, season: str, episode: str) -> Episode:
@@ -26,7 +22,7 @@ def _episode(request, season: str, episode: str) -> Episode:
         season__slug=season,
         slug=episode,
     )
-    if not ep.is_published() and not _can_preview(request.user):
+    if not ep.is_published() and not rules.can_edit(request.user):
         raise Http404
     return ep
 
@@ -42,7 +38,7 @@ def index(request):
 def season(request, season: str):
     obj = get_object_or_404(Season, slug=season)
     episodes = list(selectors.episodes_public(obj))
-    if not episodes and not _can_preview(request.user):
+    if not episodes and not rules.can_edit(request.user):
         raise Http404
     visitor, _known = visitor_of(request)
     correct, guessed = selectors.score_of(visitor, obj)
@@ -52,7 +48,7 @@ def season(request, season: str):
         "board": selectors.leaderboard(obj),
         "correct": correct,
         "guessed": guessed,
-        "staff": _can_preview(request.user),
+        "staff": rules.can_edit(request.user),
     }
     return remember(request, render(request, "duels/season.html", context))
 
@@ -115,8 +111,6 @@ def guess(request, season: str, episode: str, challenge_pk: int):
             if isinstance(exc, ValidationError)
             else _("Please choose one of the four professions."),
         )
-    else:
-        services.funnel_count(episode=ep, challenge=challenge, kind=FunnelStep.Kind.REVEAL)
     return remember(request, _back(ep, f"challenge-{challenge.pk}"))
 
 
