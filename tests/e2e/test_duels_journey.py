@@ -68,7 +68,7 @@ def _expect_reveal(page, challenge: Challenge, *, choice: str, right: bool) -> N
         expect(reveal).to_contain_text(_i(r"Richtig|Right!"))
         expect(reveal).to_have_class(re.compile(r"\bis-right\b"))
     else:
-        expect(reveal).to_contain_text(_i(r"nicht ganz|not quite"))
+        expect(reveal).to_contain_text(_i(r"knapp daneben|nicht ganz|not quite"))
         expect(reveal).to_contain_text(choice)
         expect(reveal).to_have_class(re.compile(r"\bis-wrong\b"))
     answer = reveal.get_by_role("link", name=challenge.profession.name, exact=True)
@@ -214,7 +214,9 @@ def test_demo_episode_from_guessing_to_meeting_the_apprentices(page, new_context
     with page.expect_navigation():
         page.get_by_role("main").get_by_role("button", name=_i(r"Rangliste|leaderboard")).click()
     assert page.url.endswith("#leaderboard"), page.url
-    expect(page.get_by_text(_i(r"(in der Rangliste|on the leaderboard)")).first).to_be_visible()
+    expect(
+        page.get_by_text(_i(r"(auf der Rangliste|in der Rangliste|on the leaderboard)")).first
+    ).to_be_visible()
     entry = page.locator("ol.leaderboard > li").filter(has_text=NICKNAME)
     expect(entry).to_have_count(1)
     expect(entry).to_contain_text(re.compile(rf"\b{right_count}\b"))
