@@ -3,65 +3,27 @@ its own thread with its own database connection. PostgreSQL only — SQLite seri
 nothing. Run with ``DATABASE_URL=postgres://… pytest tests/events/test_concurrency_postgres.py -p no:xdist``."""
 
 import random
-import threading
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from einblick.events import services
 from einblick.events.models import ACTIVE, HOLDING, Registration
 from einblick.events.selectors import waitlist_position
+from tests.concurrency import run_at_once
 from tests.factories import EventFactory, PupilFactory, SchoolClassFactory
 
 S = Registration.Status
 THREADS = 120
 
 
-def _gate() -> threading.BoundedSemaphore:
-    """At most this many threads hold a connection at the same moment, so that the test also runs on a server with
-    the default max_connections = 100 (the rest: this suite's own connections)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW max_connections")
-        max_connections = int(cursor.fetchone()[0])
-    return threading.BoundedSemaphore(max(2, min(THREADS, max_connections - 20)))
+def _statuses(made) -> str:
+    """The registrations' statuses joined by "+" (a class split into a confirmed and a waiting part)."""
+    return "+".join(r.status for r in (made if isinstance(made, list) else [made]))
 
 
 def _run_at_once(attempts) -> list[str]:
-    """Start one thread per callable, release them together through a barrier; returns each one's outcome: the
-    registrations' statuses joined by "+", or the ValidationError code, or the name of any other exception."""
-    barrier = threading.Barrier(len(attempts))
-    gate = _gate()
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(attempt):
-        try:
-            barrier.wait(timeout=60)
-            with gate:
-                try:
-                    made = attempt()
-                    made = made if isinstance(made, list) else [made]
-                    outcome = "+".join(r.status for r in made)
-                except ValidationError as exc:
-                    outcome = exc.error_list[0].code or "refused"
-                except Exception as exc:  # a deadlock or an IntegrityError must show up in the asserts
-                    outcome = type(exc).__name__
-                finally:
-                    connection.close()
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not any(thread.is_alive() for thread in threads), "a registration hung"
-    return outcomes
+    return run_at_once(attempts, describe=_statuses)
 
 
 def _assert_consistent(event) -> int:
