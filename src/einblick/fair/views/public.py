@@ -1,6 +1,6 @@
 """Public pages of the fair: programme with "now live" and "next", session pages, exhibitors and booths."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -37,7 +37,10 @@ def programme(request, slug: str):
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     day = date.fromisoformat(data["tag"]) if data.get("tag") else None
     if not form.is_bound and phase.window is not None:
-        day = phase.window.date  # phone-sized default: the current or next day
+        window = phase.window
+        # phone-sized default: the current or next day — unless that window runs past midnight (then all of it)
+        if timezone.localdate(window.starts_at) == timezone.localdate(window.ends_at - timedelta(seconds=1)):
+            day = window.date
     interest_ids = orientation.profession_ids_for_result(data.get("ergebnis", ""))
     filters = selectors.ProgrammeFilter(
         day=day,
