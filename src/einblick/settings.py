@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "einblick.talks",
     "einblick.events",
     "einblick.duels",
+    "einblick.tandem",
     "ninja",  # django-ninja: its Swagger UI files are served from here (no CDN)
     "einblick.api",
 ]

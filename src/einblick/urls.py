@@ -14,6 +14,7 @@ urlpatterns = [
     path("gespraeche/", include("einblick.talks.urls")),
     path("veranstaltungen/", include("einblick.events.urls")),
     path("duell/", include("einblick.duels.urls")),
+    path("tandem/", include("einblick.tandem.urls")),
     path("d/<str:code>", duel_share.short_link, name="duel_short"),
     path("", include("einblick.catalog.urls")),
     path("", include("einblick.api.urls")),  # /api/v1/ and the API key screens

@@ -70,6 +70,11 @@ class User(AbstractUser):
         return self.nickname or self.get_full_name() or self.username
 
     @property
+    def certificate_name(self) -> str:
+        """The name on certificates: the full name if the pupil added one, else the nickname."""
+        return self.get_full_name() or self.display_name
+
+    @property
     def is_network_staff(self) -> bool:
         return self.is_active and self.is_staff
 

@@ -172,6 +172,17 @@ def email_change_confirm(*, token: str) -> User | None:
 CONSENT_RESEND_MINUTES = 10
 
 
+def certificate_name_set(*, user: User, first_name: str, last_name: str) -> User:
+    """A pupil may add their real name for certificates (optional; design.md §7: nothing more unless they add it).
+    Empty fields remove it again."""
+    first, last = " ".join(first_name.split())[:150], " ".join(last_name.split())[:150]
+    if any(ch in first + last for ch in "<>"):
+        raise ValidationError(gettext_lazy("Please enter letters only."), code="format")
+    user.first_name, user.last_name = first, last
+    user.save(update_fields=["first_name", "last_name"])
+    return user
+
+
 def consent_age_declare(*, user: User) -> None:
     """The pupil declares to be at least CONSENT_AGE; the first declaration's moment is kept."""
     if user.consent_age_declared_at is not None:

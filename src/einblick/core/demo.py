@@ -387,6 +387,14 @@ def demo_build(*, seed: int = 42) -> dict:
     from einblick.duels.demo import duels_demo_build
 
     duels_demo_build(rng=rng, companies=[c for c in companies if c.status == Company.Status.APPROVED])
+    # Digital-Tandem (issue #8): needs, providers, offers, two tandems.
+    from einblick.tandem.demo import tandem_demo_build
+
+    tandem_demo_build(
+        companies=[c for c in companies if c.status == Company.Status.APPROVED],
+        provider_user=User.objects.get(username="bildung"),
+        staff=staff,
+    )
     # Its next edition, with the companies' session requests waiting for the programme planner (issue #4).
     from einblick.fair.demo import planner_demo_build
 

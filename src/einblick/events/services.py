@@ -460,6 +460,15 @@ def checkin(*, event: Event, code: str, by, attended: int | None = None, now=Non
     return registration
 
 
+def checkin_undo(*, registration: Registration) -> Registration:
+    """Take back a check-in made by mistake (hosts and staff); the certificate goes with it."""
+    Registration.objects.filter(pk=registration.pk).update(
+        checked_in_at=None, checked_in_by=None, attended=None
+    )
+    registration.refresh_from_db()
+    return registration
+
+
 # ---------------------------------------------------------------------------------------------------- reminders
 
 

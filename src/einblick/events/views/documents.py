@@ -42,10 +42,10 @@ def _class_names(registration: Registration) -> list[str]:
     """The names the teacher entered, then class members with an account who are not among them."""
     names = registration.name_list
     known = {name.casefold() for name in names}
-    for member in sorted(registration.members.all(), key=lambda m: m.display_name.casefold()):
-        if member.display_name.casefold() not in known:
-            names.append(member.display_name)
-            known.add(member.display_name.casefold())
+    for member in sorted(registration.members.all(), key=lambda m: m.certificate_name.casefold()):
+        if member.certificate_name.casefold() not in known:
+            names.append(member.certificate_name)
+            known.add(member.certificate_name.casefold())
     return names
 
 
@@ -59,7 +59,7 @@ def _certificate_names(user, registration: Registration) -> list[str]:
         raise Http404
     if not registration.is_group:
         if registration.pupil_id == user.pk or rules.can_host(user, registration.event):
-            return [registration.pupil.display_name]
+            return [registration.pupil.certificate_name]
         raise Http404
     if registration.teacher_id == user.pk or rules.can_host(user, registration.event):
         names = _class_names(registration)
@@ -71,7 +71,7 @@ def _certificate_names(user, registration: Registration) -> list[str]:
             raise Http404
         return [""] * present
     if _is_member(user, registration):
-        return [user.display_name]
+        return [user.certificate_name]
     raise Http404
 
 
@@ -142,7 +142,7 @@ def certificates_all(request):
             "back_label": _("Back to my events"),
         }
         return HttpResponse(engines["django"].from_string(NONE_YET).render(context, request))
-    data = pdf.certificates_pdf(items=[(pupil.display_name, r) for r in registrations])
+    data = pdf.certificates_pdf(items=[(pupil.certificate_name, r) for r in registrations])
     return pdf_response(data, "teilnahmebescheinigungen.pdf")
 
 

@@ -5,10 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .. import rules, selectors, services
 from ..forms import EventForm
-from ..models import HOLDING, Event
+from ..models import HOLDING, Event, Registration
 
 
 @login_required
@@ -67,3 +68,14 @@ def registrations(request, slug: str):
         "staff": staff,
     }
     return render(request, "events/registrations.html", context)
+
+
+@login_required
+@require_POST
+def checkin_undo(request, pk: int):
+    registration = get_object_or_404(Registration.objects.select_related("event"), pk=pk)
+    if not rules.can_host(request.user, registration.event):
+        raise Http404
+    services.checkin_undo(registration=registration)
+    messages.success(request, _("The check-in is taken back."))
+    return redirect("events:registrations", slug=registration.event.slug)

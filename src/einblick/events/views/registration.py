@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -218,3 +219,22 @@ def group_edit(request, pk: int):
         "events/group.html",
         {"registration": registration, "event": registration.event, "form": form},
     )
+
+
+@login_required
+@require_POST
+def certificate_name(request):
+    """The pupil's optional real name for certificates (the nickname is used otherwise)."""
+    if not rules.can_register_alone(request.user):
+        raise Http404
+    try:
+        account_services.certificate_name_set(
+            user=request.user,
+            first_name=request.POST.get("first_name", ""),
+            last_name=request.POST.get("last_name", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(reverse("events:mine") + "#certificate-name")

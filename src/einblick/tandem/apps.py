@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TandemConfig(AppConfig):
+    name = "einblick.tandem"
+    verbose_name = _("Digital-Tandem")

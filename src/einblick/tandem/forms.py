@@ -1,0 +1,85 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from einblick.core.forms import BaseForm, BaseModelForm
+
+from .models import Audience, Budget, Format, Need, Tandem, Topic, TrainingOffer
+
+EQUIPMENT = [
+    ("camera", _("camera or good smartphone")),
+    ("laptop", _("laptop")),
+    ("room", _("meeting room")),
+    ("internet", _("stable internet")),
+]
+
+
+class NeedForm(BaseForm):
+    """The guided need form: five short questions, made for a phone."""
+
+    topics = forms.ModelMultipleChoiceField(
+        label=_("What do you need help with?"),
+        queryset=Topic.objects.filter(parent__isnull=False).select_related("parent"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one topic.")},
+    )
+    text = forms.CharField(
+        label=_("Anything else? (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+    audience = forms.MultipleChoiceField(
+        label=_("Who should learn?"), choices=Audience.choices, widget=forms.CheckboxSelectMultiple
+    )
+    people = forms.IntegerField(label=_("How many people?"), min_value=1, max_value=500, initial=1)
+    formats = forms.MultipleChoiceField(
+        label=_("Which formats suit you?"), choices=Format.choices, widget=forms.CheckboxSelectMultiple
+    )
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    budget = forms.ChoiceField(
+        label=_("Budget per person"), choices=Budget.choices, widget=forms.RadioSelect, initial=Budget.FREE
+    )
+    equipment = forms.MultipleChoiceField(
+        label=_("What do you have?"), choices=EQUIPMENT, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].label_from_instance = str
+
+
+class OfferForm(BaseModelForm):
+    formats = forms.MultipleChoiceField(
+        label=_("Formats"), choices=Format.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = TrainingOffer
+        fields = [
+            "title",
+            "kind",
+            "description",
+            "topics",
+            "formats",
+            "dates",
+            "starts",
+            "price_eur",
+            "capacity",
+            "language",
+            "active",
+        ]
+        widgets = {
+            "topics": forms.CheckboxSelectMultiple,
+            "starts": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class TandemForm(BaseModelForm):
+    class Meta:
+        model = Tandem
+        fields = ["status", "goals", "outcome"]
+        widgets = {"goals": forms.Textarea(attrs={"rows": 4})}
+
+
+__all__ = ["Need", "NeedForm", "OfferForm", "TandemForm"]
