@@ -9,6 +9,17 @@ from einblick.api.ratelimit import Rate, client_address, parse_rate
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    """The limits count in fixed windows; a window ending in the middle of a test would reset the count (the test
+    failed once under load). The clock of the rate limiter stands still at 10 s into a minute."""
+    from types import SimpleNamespace
+
+    from einblick.api import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_010.0))
+
+
 @override_settings(EINBLICK_API_RATE_ANON="3/minute", EINBLICK_API_RATE_TOKEN="5/minute")
 def test_anonymous_clients_get_429_with_retry_after(client):
     for remaining in (2, 1, 0):
