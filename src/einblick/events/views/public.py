@@ -1,10 +1,10 @@
 """Public pages: the event list with filters, an event's page, its calendar file."""
 
-from datetime import UTC
-
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+
+from einblick.core.ics import Entry, calendar_response
 
 from .. import rules, selectors
 from ..forms import EventFilterForm
@@ -62,30 +62,19 @@ def event_detail(request, slug: str):
     return render(request, "events/detail.html", context)
 
 
-def _ics_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def ics_response(events, filename: str) -> HttpResponse:
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Einblick//Events//DE", "CALSCALE:GREGORIAN"]
-    for event in events:
-        where = ", ".join(x for x in (event.address, event.place.name if event.place_id else "") if x)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:event-{event.pk}@einblick",
-            f"DTSTAMP:{stamp}",
-            "DTSTART:" + event.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"),
-            "DTEND:" + event.ends_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"),
-            "SUMMARY:" + _ics_text(event.title),
-            "LOCATION:" + _ics_text(where),
-            "DESCRIPTION:" + _ics_text(event.description[:500]),
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def ics_response(events, filename: str):
+    entries = [
+        Entry(
+            uid=f"event-{event.pk}@einblick",
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            summary=event.title,
+            location=", ".join(x for x in (event.address, event.place.name if event.place_id else "") if x),
+            description=event.description[:500],
+        )
+        for event in events
+    ]
+    return calendar_response(entries, filename, product="Events")
 
 
 def event_ics(request, slug: str):

@@ -1,12 +1,10 @@
 """Pupil pages: "Meine Gespräche" (wishes, availability, consent, plan, free seats, waiting list), calendar, PDF."""
 
-from datetime import UTC
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +14,7 @@ from einblick.accounts import selectors as account_selectors
 from einblick.accounts import services as account_services
 from einblick.accounts.forms import ConsentForm
 from einblick.catalog.models import Profession
+from einblick.core.ics import Entry, calendar_response
 
 from .. import rules, selectors, services
 from ..forms import WishesForm
@@ -209,33 +208,20 @@ def _published_plan(request, pk: int):
     return round, list(selectors.plan_of(round=round, pupil=request.user))
 
 
-def _ics_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
 @login_required
 def plan_ics(request, pk: int):
     round, talks = _published_plan(request, pk)
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Einblick//Talks//DE", "CALSCALE:GREGORIAN"]
-    for talk in talks:
-        start = talk.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        end = talk.ends_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        where = talk.offer.table if talk.offer.mode == TalkOffer.Mode.ONSITE else _("online")
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:talk-{talk.pk}@einblick",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{start}",
-            f"DTEND:{end}",
-            "SUMMARY:" + _ics_text(_("Talk with %(company)s") % {"company": talk.offer.company.name}),
-            "LOCATION:" + _ics_text(where or ""),
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="gespraeche-{round.pk}.ics"'
-    return response
+    entries = [
+        Entry(
+            uid=f"talk-{talk.pk}@einblick",
+            starts_at=talk.starts_at,
+            ends_at=talk.ends_at,
+            summary=_("Talk with %(company)s") % {"company": talk.offer.company.name},
+            location=(talk.offer.table if talk.offer.mode == TalkOffer.Mode.ONSITE else _("online")) or "",
+        )
+        for talk in talks
+    ]
+    return calendar_response(entries, f"gespraeche-{round.pk}.ics", product="Talks")
 
 
 @login_required
