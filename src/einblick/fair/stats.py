@@ -5,8 +5,6 @@ The live figures come from ``einblick.live.selectors.session_stats(session_ids) 
 avg_viewers, questions_asked, questions_answered}}``; without the live app they are zero.
 """
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -145,26 +143,6 @@ def fair_stats(fair: Fair) -> list[ExhibitorStats]:
         Exhibitor.objects.filter(fair=fair).select_related("company", "fair").order_by("company__name")
     )
     return _collect(fair, exhibitors)
-
-
-# --- CSV for spreadsheets (German Excel: UTF-8 with BOM, semicolons, decimal comma) --------------------------------
-def _cell(value) -> str:
-    if isinstance(value, float):
-        return formats.number_format(value, 1, use_l10n=True)
-    text = str(value)
-    # A text starting like a formula would run as one in a spreadsheet (CSV injection): make it plain text.
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
-
-
-def to_csv(header: list[str], rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _when(value) -> str:

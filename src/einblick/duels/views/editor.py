@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from einblick.fair.stats import to_csv
+from einblick.core.spreadsheet import to_csv
 
 from .. import rules, selectors, services
 from ..forms import ChallengeFormSet, ContestantFormSet, EpisodeForm, PublishForm, SeasonForm

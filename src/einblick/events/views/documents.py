@@ -3,8 +3,6 @@
 Documents are German only (PDF texts, CSV headers); pages use English message ids. Anything a user may not see
 answers 404. "Attended" means the registration was checked in (``checked_in_at``)."""
 
-import csv
-import io
 import json
 
 from django.contrib import messages
@@ -21,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from einblick.core.pdf import pdf_response
+from einblick.core.spreadsheet import to_csv
 
 from .. import pdf, rules, selectors, services
 from ..forms_feedback import FeedbackForm
@@ -75,23 +74,9 @@ def _certificate_names(user, registration: Registration) -> list[str]:
     raise Http404
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # a text starting like a formula would run as one in a spreadsheet (CSV injection): keep it plain text
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
-
-
 def _csv_response(header: list[str], rows: list[list], filename: str) -> HttpResponse:
     """Semicolons and a UTF-8 byte order mark, so that a German Excel opens it with umlauts intact."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"
     return response

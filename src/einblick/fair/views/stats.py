@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from einblick.core.spreadsheet import to_csv
+
 from .. import rules, selectors, stats
 from ..models import Fair
 
@@ -40,7 +42,7 @@ def company_stats_csv(request, slug: str, company: str):
     else:
         header, rows = stats.session_table(result)
         name = f"sessions-{slug}-{company}.csv"
-    return _csv(stats.to_csv(header, rows), name)
+    return _csv(to_csv(header, rows), name)
 
 
 def _staff_fair(request, slug: str) -> Fair:
@@ -67,4 +69,4 @@ def fair_stats(request, slug: str):
 def fair_stats_csv(request, slug: str):
     fair = _staff_fair(request, slug)
     header, rows = stats.exhibitor_table(stats.fair_stats(fair))
-    return _csv(stats.to_csv(header, rows), f"aussteller-statistik-{slug}.csv")
+    return _csv(to_csv(header, rows), f"aussteller-statistik-{slug}.csv")
