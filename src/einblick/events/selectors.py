@@ -125,3 +125,13 @@ def feedback_summary(event: Event) -> dict:
         "liked": [f.liked for f in rows if f.liked],
         "improve": [f.improve for f in rows if f.improve],
     }
+
+
+def hide_names_without_consent(registrations: list[Registration], purpose: str) -> None:
+    """Mark (``name_hidden``) the pupils whose name a host may not see yet: under the consent age without consent
+    (design.md §7). Staff see every name."""
+    from einblick.accounts.selectors import consent_ok_ids
+
+    allowed = consent_ok_ids([r.pupil_id for r in registrations if r.pupil_id], purpose)
+    for r in registrations:
+        r.name_hidden = bool(r.pupil_id) and r.pupil_id not in allowed

@@ -52,13 +52,7 @@ def registrations(request, slug: str):
     held = sum(r.places for r in regs if r.status in HOLDING)
     staff = rules.can_manage_events(request.user)
     if not staff:
-        # hosts see a pupil's name only once the consent rule is met (design.md §7)
-        from einblick.accounts.selectors import consent_ok_ids
-
-        pupils = [r.pupil_id for r in regs if r.pupil_id]
-        allowed = consent_ok_ids(pupils, services.consent_purpose(event))
-        for r in regs:
-            r.name_hidden = bool(r.pupil_id) and r.pupil_id not in allowed
+        selectors.hide_names_without_consent(regs, services.consent_purpose(event))
     context = {
         "event": event,
         "registrations": regs,

@@ -16,7 +16,7 @@ from einblick.core.services import email_enqueue
 
 from .. import allocation
 from ..models import AllocationRun, Talk, TalkOffer, TalkParticipant, TalkRound, TalkWish
-from .seats import _check_consent, _lock, _raise, _table_for, seat_conflicts, seat_freed
+from .seats import _check_consent, _lock, _raise, _table_for, pupil_available, seat_conflicts, seat_freed
 from .wishes import consent_covered_ids, wishes_open
 
 logger = logging.getLogger(__name__)
@@ -242,8 +242,7 @@ def _check_review(round: TalkRound) -> None:
 
 
 def _pupil_window(round: TalkRound, pupil_id: int, slot: int) -> list[tuple[str, str]]:
-    participant = TalkParticipant.objects.filter(round=round, pupil_id=pupil_id).first()
-    if participant and participant.available_slots and slot not in participant.available_slots:
+    if not pupil_available(round, pupil_id, slot):
         return [("availability", gettext("The pupil is not available at this time."))]
     return []
 

@@ -166,11 +166,16 @@ def waitlist_leave(*, round: TalkRound, pupil, offer: TalkOffer) -> None:
     WaitlistEntry.objects.filter(round=round, offer=offer, pupil=pupil).delete()
 
 
-def _fits(round: TalkRound, pupil_id: int, offer: TalkOffer, slot: int) -> bool:
-    if seat_conflicts(round=round, pupil_id=pupil_id, offer=offer, slot=slot):
-        return False
+def pupil_available(round: TalkRound, pupil_id: int, slot: int) -> bool:
+    """Within the times the pupil (or their teacher) stated; no statement = any time."""
     participant = TalkParticipant.objects.filter(round=round, pupil_id=pupil_id).first()
     return not (participant and participant.available_slots and slot not in participant.available_slots)
+
+
+def _fits(round: TalkRound, pupil_id: int, offer: TalkOffer, slot: int) -> bool:
+    return not seat_conflicts(round=round, pupil_id=pupil_id, offer=offer, slot=slot) and pupil_available(
+        round, pupil_id, slot
+    )
 
 
 def seat_freed(*, offer: TalkOffer, slot: int, now=None) -> Talk | None:
