@@ -16,6 +16,7 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="einblick-test-media-")
+    settings.PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="einblick-test-private-")
     settings.TIME_ZONE = "Europe/Berlin"
     settings.LANGUAGE_CODE = "de"
     settings.EINBLICK = {**settings.EINBLICK, "BASE_URL": "http://testserver"}

@@ -187,6 +187,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+# files only their owners may download (tandem files): never under MEDIA_URL, served by views that check access
+PRIVATE_MEDIA_ROOT = Path(env("EINBLICK_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -195,6 +197,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 EINBLICK_MAX_LOGO_BYTES = int(env("EINBLICK_MAX_LOGO_BYTES", str(5 * 1024 * 1024)))
 EINBLICK_MAX_PDF_BYTES = int(env("EINBLICK_MAX_PDF_BYTES", str(10 * 1024 * 1024)))  # booth material
+EINBLICK_MAX_FILE_BYTES = int(env("EINBLICK_MAX_FILE_BYTES", str(10 * 1024 * 1024)))  # tandem files
 EINBLICK_JITSI_BASE_URL = env("EINBLICK_JITSI_BASE_URL", "https://meet.jit.si")
 
 # --- E-mail -----------------------------------------------------------------------------------------------------

@@ -95,6 +95,11 @@ def test_demo_region_is_deterministic_and_complete():
         site__place__plz="26871", profession__name="Mechatroniker:in"
     )
     assert papenburg_mechatronics.exists()
+    from einblick.tandem.models import Tandem, TrainingOffer
+
+    seminar = TrainingOffer.objects.get(event__isnull=False).event
+    assert (seminar.audience, seminar.status) == ("companies", "published")
+    assert Tandem.objects.filter(status="running", steps__isnull=False, notes__isnull=False).exists()
 
 
 @pytest.mark.django_db

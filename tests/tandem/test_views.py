@@ -8,63 +8,11 @@ from django.core import mail
 from django.utils import timezone
 
 from einblick.tandem import services
-from einblick.tandem.models import Need, Provider, Tandem, Topic, TrainingOffer
-from tests.factories import CompanyFactory, MembershipFactory, SiteFactory, StaffFactory, UserFactory
+from einblick.tandem.models import Need, Provider, Tandem, TrainingOffer
+from tests.factories import CompanyFactory, MembershipFactory, SiteFactory, StaffFactory
+from tests.tandem.conftest import make_need as _need
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def topics():
-    parent = Topic.objects.create(name="Digitales Recruiting")
-    return {
-        "video": Topic.objects.create(name="Eigene Videos drehen", parent=parent),
-        "social": Topic.objects.create(name="Social Media", parent=parent),
-        "exam": Topic.objects.create(
-            name="Online-Prüfungsvorbereitung", parent=Topic.objects.create(name="Prüfung")
-        ),
-    }
-
-
-@pytest.fixture
-def member():
-    company = CompanyFactory()
-    SiteFactory(company=company)
-    return MembershipFactory(company=company).user
-
-
-@pytest.fixture
-def provider():
-    provider = Provider.objects.create(name="Bildungswerk", radius_km=80)
-    provider.members.add(UserFactory(email="bildung@example.org"))
-    return provider
-
-
-@pytest.fixture
-def offer(provider, topics):
-    o = TrainingOffer.objects.create(
-        provider=provider,
-        title="Azubi-Videos",
-        formats=["online"],
-        price_eur=0,
-        capacity=10,
-        starts=timezone.localdate() + timedelta(days=10),
-    )
-    o.topics.set([topics["video"]])
-    return o
-
-
-def _need(member, topics, *names):
-    company = member.memberships.get().company
-    return services.need_create(
-        company=company,
-        user=member,
-        topics=[topics[n] for n in names],
-        audience=["trainers"],
-        people=2,
-        formats=["online"],
-        budget="free",
-    )
 
 
 def test_company_states_a_need_on_the_guided_form(client, member, topics):
@@ -154,14 +102,20 @@ def test_tandem_workspace_for_both_sides_only(client, member, topics, offer, pro
     assert client.get(url).status_code == 404
     client.force_login(member)
     # "done" needs the outcome sentence
-    response = client.post(url, {"status": "done", "goals": "Zwei Videos", "outcome": ""})
+    response = client.post(url, {"action": "status", "status": "done", "goals": "Zwei Videos", "outcome": ""})
     assert response.status_code == 200
     tandem.refresh_from_db()
     assert tandem.status == Tandem.Status.PLANNED
-    client.post(url, {"status": "running", "goals": "Zwei Videos", "outcome": ""})
+    client.post(url, {"action": "status", "status": "running", "goals": "Zwei Videos", "outcome": ""})
     client.force_login(provider.members.get())
     client.post(
-        url, {"status": "done", "goals": "Zwei Videos", "outcome": "Erstes Ausbildungsvideo veröffentlicht"}
+        url,
+        {
+            "action": "status",
+            "status": "done",
+            "goals": "Zwei Videos",
+            "outcome": "Erstes Ausbildungsvideo veröffentlicht",
+        },
     )
     tandem.refresh_from_db()
     assert (tandem.status, tandem.outcome) == ("done", "Erstes Ausbildungsvideo veröffentlicht")

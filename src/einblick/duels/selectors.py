@@ -158,7 +158,11 @@ def meet_options(challenge: Challenge) -> dict:
         event_q |= Q(hosts=company)
     events = (
         Event.objects.filter(
-            event_q, status=Event.Status.PUBLISHED, starts_at__gt=now, registration_closes__gt=now
+            event_q,
+            status=Event.Status.PUBLISHED,
+            audience=Event.Audience.PUPILS,
+            starts_at__gt=now,
+            registration_closes__gt=now,
         )
         .distinct()
         .order_by("starts_at")

@@ -48,6 +48,33 @@ class ClassRegistrationForm(BaseForm):
         self.fields["school_class"].queryset = teacher.classes.select_related("school")
 
 
+class CompanyRegistrationForm(BaseForm):
+    """A company member registers staff for a seminar."""
+
+    company = forms.ModelChoiceField(label=_("Company"), queryset=None, empty_label=None)
+    places = forms.IntegerField(label=_("Number of participants"), min_value=1, max_value=200)
+    names = forms.CharField(
+        label=_("Names of the participants (one per line, for their attendance confirmations)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+    )
+    allow_split = forms.BooleanField(
+        label=_("If not all places are free, some of us may take the free places"), required=False
+    )
+
+    def __init__(self, *args, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies
+
+    def clean(self):
+        data = super().clean()
+        names = [line for line in (data.get("names") or "").splitlines() if line.strip()]
+        if data.get("places") and len(names) > data["places"]:
+            self.add_error("names", _("More names than places: please register as many places as names."))
+        return data
+
+
 class GroupForm(BaseForm):
     places = forms.IntegerField(label=_("Number of pupils"), min_value=1, max_value=200)
     names = forms.CharField(
@@ -62,6 +89,10 @@ class GroupForm(BaseForm):
 
     def __init__(self, *args, registration, **kwargs):
         super().__init__(*args, **kwargs)
+        if registration.company_id:
+            self.fields["places"].label = _("Number of participants")
+            del self.fields["members"]
+            return
         pupils = (
             registration.school_class.pupils.filter(is_active=True) if registration.school_class_id else None
         )
@@ -71,7 +102,7 @@ class GroupForm(BaseForm):
 
 
 class EventForm(BaseModelForm):
-    class Meta:
+    class Meta(BaseModelForm.Meta):
         model = Event
         fields = [
             "series",
@@ -98,6 +129,10 @@ class EventForm(BaseModelForm):
             "cancel_until",
             "hold_hours",
             "school_event",
+            "audience",
+            "join_url",
+            "materials_before",
+            "materials_after",
             "status",
         ]
         dt = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -123,9 +158,15 @@ class EventForm(BaseModelForm):
                 "cancel_until",
                 "hold_hours",
                 "school_event",
+                "audience",
                 "status",
             ):
                 self.fields.pop(name)
+        if "audience" in self.fields:  # pupils unless staff choose a seminar for companies
+            self.fields["audience"].required = False
+
+    def clean_audience(self):
+        return self.cleaned_data.get("audience") or self.instance.audience or Event.Audience.PUPILS
 
     def clean(self):
         data = super().clean()

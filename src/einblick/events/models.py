@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Letters and digits that cannot be confused when read aloud or typed from a printout (no 0/O, 1/I/L).
@@ -38,6 +39,11 @@ class Event(models.Model):
         WORKSHOP = "workshop", _("workshop")
         EVENING = "evening", _("information evening")
         BUS_TOUR = "bus_tour", _("bus tour")
+        SEMINAR = "seminar", _("seminar")
+
+    class Audience(models.TextChoices):
+        PUPILS = "pupils", _("pupils")
+        COMPANIES = "companies", _("staff of member companies")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -92,6 +98,28 @@ class Event(models.Model):
         default=True,
         help_text=_("A teacher's registration of a class covers the parents' consent."),
     )
+    audience = models.CharField(
+        _("for"),
+        max_length=10,
+        choices=Audience.choices,
+        default=Audience.PUPILS,
+        help_text=_("Seminars for member companies' staff (Digital-Tandem) are not listed for pupils."),
+    )
+    join_url = models.URLField(
+        _("online room"),
+        blank=True,
+        help_text=_("Link to the video room of an online event; shown only to confirmed participants."),
+    )
+    materials_before = models.TextField(
+        _("materials before"),
+        blank=True,
+        help_text=_("Links and hints for participants, shown after registering."),
+    )
+    materials_after = models.TextField(
+        _("materials after"),
+        blank=True,
+        help_text=_("Slides, recordings, links; shown to participants afterwards."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -114,6 +142,14 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", args=[self.slug])
+
+    @property
+    def is_over(self) -> bool:
+        return timezone.now() > self.ends_at
+
+    @property
+    def for_companies(self) -> bool:
+        return self.audience == self.Audience.COMPANIES
 
     @property
     def map_url(self) -> str:
@@ -150,7 +186,8 @@ HOLDING = ("confirmed", "awaiting_parent", "offered")  # these take places
 
 
 class Registration(models.Model):
-    """A pupil alone (``pupil``) or a teacher's class (``teacher`` + ``school_class``, ``places``)."""
+    """A pupil alone (``pupil``) or a group (``places``) registered by ``teacher``: a teacher's class
+    (``school_class``) or, for seminars, a member of a company registering its staff (``company``)."""
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("confirmed")
@@ -173,6 +210,9 @@ class Registration(models.Model):
     )
     school_class = models.ForeignKey(
         "accounts.SchoolClass", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    company = models.ForeignKey(
+        "catalog.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="event_registrations"
     )
     places = models.PositiveSmallIntegerField(_("places"), default=1)
     allow_split = models.BooleanField(
@@ -220,6 +260,11 @@ class Registration(models.Model):
                 condition=Q(status__in=ACTIVE, school_class__isnull=False, split_from__isnull=True),
                 name="registration_class_once",
             ),
+            models.UniqueConstraint(
+                fields=["event", "company"],
+                condition=Q(status__in=ACTIVE, company__isnull=False, split_from__isnull=True),
+                name="registration_company_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -236,6 +281,8 @@ class Registration(models.Model):
     @property
     def holder_name(self) -> str:
         if self.is_group:
+            if self.company_id:
+                return self.company.name
             return str(self.school_class) if self.school_class_id else self.teacher.display_name
         return self.pupil.display_name
 

@@ -8,12 +8,20 @@ from einblick.core.pdf import Document
 
 TITLE = "Teilnahmebescheinigung"
 SUBTITLE = "Berufsorientierung"
+SUBTITLE_SEMINAR = "Betriebliche Weiterbildung"
+
+
+def subtitle(event) -> str:
+    return SUBTITLE_SEMINAR if event.for_companies else SUBTITLE
+
+
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 KINDS = {
     "visit": "Betriebsbesichtigung",
     "workshop": "Workshop",
     "evening": "Informationsabend",
     "bus_tour": "Bustour zu Ausbildungsbetrieben",
+    "seminar": "Seminar",
 }
 BLANK_NAME = "_" * 36  # a class registration without names: the teacher writes the name in by hand
 
@@ -69,7 +77,7 @@ def certificate_pages(doc: Document, *, name: str, event, ticket: str = "") -> N
     """One attendance certificate for ``name`` at ``event``. On a document that holds only its opening title (see
     ``certificate_pdf``) the certificate fills the first page, otherwise it starts on a new page."""
     if not doc.is_empty:
-        doc.new_page(TITLE, SUBTITLE)
+        doc.new_page(TITLE, subtitle(event))
     network = organiser()
     place = place_text(event)
     hosts = hosts_text(event)
@@ -77,27 +85,46 @@ def certificate_pages(doc: Document, *, name: str, event, ticket: str = "") -> N
     doc.paragraph("Hiermit wird bestätigt, dass", size=12)
     doc.paragraph(name.strip() or BLANK_NAME, size=16, bold=True)
     where = f" in {event.place.name}" if event.place_id else ""
-    doc.paragraph(
-        f"am {date_text(event)}, {time_text(event)}{where} an der Veranstaltung „{event.title}“ "
-        f"({kind_de(event)}) teilgenommen hat (Berufsorientierung).",
-        size=12,
-    )
-    rows = [
-        ["Veranstaltung", event.title],
-        ["Art", kind_de(event)],
-        ["Gastgebende Betriebe", hosts or "–"],
-        ["Datum", date_text(event)],
-        ["Uhrzeit", time_text(event)],
-        ["Dauer", f"{hours_text(event)} Stunden"],
-        ["Ort", place or "–"],
-        ["Vorgestellte Berufe", ", ".join(professions) or "–"],
-        ["Veranstalter", network],
-    ]
-    doc.table(rows[0], rows[1:], widths=[1.3, 3.7])  # the event's title row is the shaded head
-    doc.paragraph(
-        "Die Teilnahme ist ein Schritt der beruflichen Orientierung und kann im Berufswahlpass "
-        "(Portfolio zur Berufsorientierung) dokumentiert werden.",
-    )
+    if event.for_companies:  # a seminar for company staff (Digital-Tandem): further education
+        online = " (online)" if event.join_url else ""
+        doc.paragraph(
+            f"am {date_text(event)}, {time_text(event)}{where} am Seminar „{event.title}“{online} "
+            "teilgenommen hat (betriebliche Weiterbildung).",
+            size=12,
+        )
+        rows = [
+            ["Seminar", event.title],
+            ["Form", "online" if event.join_url else "vor Ort"],
+            ["Durchführung", hosts or network],
+            ["Datum", date_text(event)],
+            ["Uhrzeit", time_text(event)],
+            ["Dauer", f"{hours_text(event)} Stunden"],
+            ["Ort", place or ("online" if event.join_url else "–")],
+            ["Veranstalter", network],
+        ]
+        doc.table(rows[0], rows[1:], widths=[1.3, 3.7])
+    else:
+        doc.paragraph(
+            f"am {date_text(event)}, {time_text(event)}{where} an der Veranstaltung „{event.title}“ "
+            f"({kind_de(event)}) teilgenommen hat (Berufsorientierung).",
+            size=12,
+        )
+        rows = [
+            ["Veranstaltung", event.title],
+            ["Art", kind_de(event)],
+            ["Gastgebende Betriebe", hosts or "–"],
+            ["Datum", date_text(event)],
+            ["Uhrzeit", time_text(event)],
+            ["Dauer", f"{hours_text(event)} Stunden"],
+            ["Ort", place or "–"],
+            ["Vorgestellte Berufe", ", ".join(professions) or "–"],
+            ["Veranstalter", network],
+        ]
+        doc.table(rows[0], rows[1:], widths=[1.3, 3.7])  # the event's title row is the shaded head
+        doc.paragraph(
+            "Die Teilnahme ist ein Schritt der beruflichen Orientierung und kann im Berufswahlpass "
+            "(Portfolio zur Berufsorientierung) dokumentiert werden.",
+        )
     doc.paragraph(f"Veranstaltet vom Netzwerk {network}.")
     doc.signature_lines(["Ort, Datum", "Unterschrift, Stempel"])
     if ticket:
@@ -116,7 +143,7 @@ def certificate_pdf(*, name: str, registration) -> bytes:
 
 def certificates_pdf(*, items: list[tuple[str, object]]) -> bytes:
     """Several certificates, one per page: ``items`` are (name, registration) pairs."""
-    doc = Document(TITLE, SUBTITLE)
+    doc = Document(TITLE, subtitle(items[0][1].event) if items else SUBTITLE)
     for name, registration in items:
         certificate_pages(doc, name=name, event=registration.event, ticket=registration.ticket)
     return doc.output()

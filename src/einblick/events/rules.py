@@ -21,6 +21,15 @@ def can_register_classes(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_teacher)
 
 
+def companies_registering(user, event):
+    """The companies ``user`` may register staff for at ``event`` (a seminar for companies); none otherwise."""
+    from einblick.catalog.models import Company
+
+    if not (user.is_authenticated and user.is_active and event.for_companies):
+        return Company.objects.none()
+    return Company.objects.filter(memberships__user=user).order_by("name")
+
+
 def can_see_registration(user, registration) -> bool:
     """The pupil, the teacher of a class registration, hosts of the event and staff."""
     if not (user.is_authenticated and user.is_active):

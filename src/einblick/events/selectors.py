@@ -7,10 +7,10 @@ from django.utils import timezone
 from .models import HOLDING, Event, Registration
 
 
-def events_public():
-    """Published events with the places held (``held``) for listings."""
+def events_public(audience: str = Event.Audience.PUPILS):
+    """Published events for pupils (or seminars for companies) with the places held (``held``) for listings."""
     return (
-        Event.objects.filter(status=Event.Status.PUBLISHED)
+        Event.objects.filter(status=Event.Status.PUBLISHED, audience=audience)
         .select_related("series", "place")
         .prefetch_related("hosts", "professions")
         .annotate(held=Coalesce(Sum("registrations__places", filter=Q(registrations__status__in=HOLDING)), 0))
@@ -39,9 +39,16 @@ def events_filtered(
     return qs.distinct()
 
 
+def seminars_upcoming():
+    """Published seminars for the staff of member companies that have not ended, soonest first."""
+    return events_public(Event.Audience.COMPANIES).filter(ends_at__gte=timezone.now()).order_by("starts_at")
+
+
 def districts():
     return (
-        Event.objects.filter(status=Event.Status.PUBLISHED, place__isnull=False)
+        Event.objects.filter(
+            status=Event.Status.PUBLISHED, audience=Event.Audience.PUPILS, place__isnull=False
+        )
         .values_list("place__district", flat=True)
         .distinct()
         .order_by("place__district")
@@ -80,7 +87,7 @@ def registrations_of_pupil(pupil):
 def registrations_of_teacher(teacher):
     return (
         Registration.objects.filter(teacher=teacher)
-        .select_related("event", "event__place", "school_class__school")
+        .select_related("event", "event__place", "school_class__school", "company")
         .prefetch_related("members")
         .order_by("event__starts_at", "created_at")
     )

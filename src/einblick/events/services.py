@@ -124,6 +124,8 @@ def register_pupil(*, event: Event, pupil, now=None) -> Registration:
     """A pupil registers alone: a free place → confirmed (or awaiting a parent's consent), else the waiting list."""
     now = now or timezone.now()
     _check_open(event, now)
+    if event.for_companies:
+        raise ValidationError(gettext("This seminar is for the staff of member companies."), code="seminar")
     if not _grade_ok(event, pupil.school_year):
         raise ValidationError(
             gettext("This event is for school years %(min)d to %(max)d.")
@@ -165,13 +167,9 @@ def register_class(
             gettext("Pupils register for this event themselves; classes cannot be registered."),
             code="not_school_event",
         )
-    if places < 1:
-        raise ValidationError(gettext("Register at least one pupil."), code="places")
-    if places > event.capacity:
-        raise ValidationError(
-            gettext("The group is larger than the event (%(n)d places).") % {"n": event.capacity},
-            code="too_large",
-        )
+    if event.for_companies:
+        raise ValidationError(gettext("This seminar is for the staff of member companies."), code="seminar")
+    _check_group_size(event, places)
     if not _grade_ok(event, school_class.school_year):
         raise ValidationError(
             gettext("This event is for school years %(min)d to %(max)d.")
@@ -184,43 +182,77 @@ def register_class(
             raise ValidationError(
                 gettext("This class is already registered for this event."), code="duplicate"
             )
-        free = max(0, event.capacity - places_held(event))
-        common = {
-            "event": event,
-            "teacher": teacher,
-            "school_class": school_class,
-            "allow_split": allow_split,
-        }
-        made = []
-        if free >= places:
-            made.append(
-                Registration.objects.create(
-                    **common,
-                    places=places,
-                    names=names,
-                    status=Registration.Status.CONFIRMED,
-                    confirmed_at=now,
-                )
+        common = {"teacher": teacher, "school_class": school_class}
+        return _register_group(event, common, places, names, allow_split, now)
+
+
+def register_company(
+    *, event: Event, user, company, places: int, names: str = "", allow_split: bool = False, now=None
+) -> list[Registration]:
+    """A member of a company registers ``places`` of its staff for a seminar (an event for companies), with the
+    participants' names (one per line; needed for their attendance confirmations). Same places, waiting list and
+    splitting as a class. Returns the registrations made."""
+    now = now or timezone.now()
+    _check_open(event, now)
+    if not event.for_companies:
+        raise ValidationError(
+            gettext("This event is for pupils; companies cannot register staff for it."), code="not_seminar"
+        )
+    if not company.memberships.filter(user=user).exists():
+        raise ValidationError(gettext("You are not a member of this company."), code="not_member")
+    _check_group_size(event, places)
+    with transaction.atomic():
+        event = _lock(event)
+        if Registration.objects.filter(event=event, company=company, status__in=ACTIVE).exists():
+            raise ValidationError(
+                gettext("Your company is already registered; change the number of places there."),
+                code="duplicate",
             )
-        elif allow_split and free > 0:
-            made.append(
-                Registration.objects.create(
-                    **common, places=free, names=names, status=Registration.Status.CONFIRMED, confirmed_at=now
-                )
+        common = {"teacher": user, "company": company}
+        return _register_group(event, common, places, names, allow_split, now)
+
+
+def _check_group_size(event: Event, places: int) -> None:
+    if places < 1:
+        raise ValidationError(gettext("Register at least one person."), code="places")
+    if places > event.capacity:
+        raise ValidationError(
+            gettext("The group is larger than the event (%(n)d places).") % {"n": event.capacity},
+            code="too_large",
+        )
+
+
+def _register_group(event: Event, common: dict, places: int, names: str, allow_split: bool, now):
+    """All places free → confirmed; otherwise the waiting list, or — if splitting is allowed — the free part
+    confirmed and the rest waiting (call with the event row locked)."""
+    free = max(0, event.capacity - places_held(event))
+    common = {"event": event, "allow_split": allow_split, **common}
+    made = []
+    if free >= places:
+        made.append(
+            Registration.objects.create(
+                **common, places=places, names=names, status=Registration.Status.CONFIRMED, confirmed_at=now
             )
-            made.append(
-                Registration.objects.create(
-                    **common, places=places - free, status=Registration.Status.WAITLISTED, split_from=made[0]
-                )
+        )
+    elif allow_split and free > 0:
+        made.append(
+            Registration.objects.create(
+                **common, places=free, names=names, status=Registration.Status.CONFIRMED, confirmed_at=now
             )
-        else:
-            made.append(
-                Registration.objects.create(
-                    **common, places=places, names=names, status=Registration.Status.WAITLISTED
-                )
+        )
+        made.append(
+            Registration.objects.create(
+                **common, places=places - free, status=Registration.Status.WAITLISTED, split_from=made[0]
             )
-        for registration in made:
-            _mail(registration, "registered")
+        )
+    else:
+        made.append(
+            Registration.objects.create(
+                **common, places=places, names=names, status=Registration.Status.WAITLISTED
+            )
+        )
+    for registration in made:
+        _mail(registration, "registered")
     return made
 
 
@@ -232,13 +264,7 @@ def group_update(*, registration: Registration, places: int, names: str, members
     with transaction.atomic():
         event = _lock(registration.event)
         registration.refresh_from_db()
-        if places < 1:
-            raise ValidationError(gettext("Register at least one pupil."), code="places")
-        if places > event.capacity:
-            raise ValidationError(
-                gettext("The group is larger than the event (%(n)d places).") % {"n": event.capacity},
-                code="too_large",
-            )
+        _check_group_size(event, places)
         grow = places - registration.places
         if grow > 0 and registration.status in HOLDING and places_held(event) + grow > event.capacity:
             raise ValidationError(
@@ -333,6 +359,7 @@ def promote(*, event: Event, now=None) -> list[Registration]:
                 event=event,
                 teacher=entry.teacher,
                 school_class=entry.school_class,
+                company=entry.company,
                 allow_split=True,
                 places=entry.places - free,
                 status=Registration.Status.WAITLISTED,

@@ -26,6 +26,7 @@ urlpatterns = [
     path("<slug:slug>/kalender.ics", public.event_ics, name="ics"),
     path("<slug:slug>/anmelden/", registration.register, name="register"),
     path("<slug:slug>/klasse-anmelden/", registration.register_class, name="register_class"),
+    path("<slug:slug>/betrieb-anmelden/", registration.register_company, name="register_company"),
     path("<slug:slug>/bearbeiten/", manage.event_edit, name="edit"),
     path("<slug:slug>/anmeldungen/", manage.registrations, name="registrations"),
     path("<slug:slug>/einlass/", checkin.checkin_page, name="checkin"),

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import Need, Provider, Tandem, Topic, TrainingOffer
+from .models import Need, Note, Provider, Step, Tandem, Topic, TrainingOffer
 
 TAXONOMY = {
     "Digitales Recruiting": [
@@ -135,4 +135,49 @@ def tandem_demo_build(*, companies: list, provider_user, staff, now=None) -> lis
         Tandem.objects.create(need=second, offer=mentoring, status=Tandem.Status.PLANNED, confirmed_by=staff),
     ]
     Need.objects.filter(pk__in=[first.pk, second.pk]).update(status=Need.Status.MATCHED)
+    running = tandems[0]
+    Step.objects.create(
+        tandem=running,
+        title="Drehplan für das erste Video schreiben",
+        due=today - timedelta(days=7),
+        done_at=now - timedelta(days=8),
+    )
+    Step.objects.create(
+        tandem=running, title="Erstes Video drehen und schneiden", due=today + timedelta(days=10)
+    )
+    Note.objects.create(
+        tandem=running,
+        author=staff,
+        met_on=today - timedelta(days=14),
+        text="Auftakt: zwei Videos (Werkstatt, Azubi-Alltag), Smartphone und Ansteckmikrofon sind vorhanden.",
+    )
+    videos.event = _seminar(videos, now)
+    videos.save(update_fields=["event"])
     return tandems
+
+
+def _seminar(offer, now):
+    """The online date of the video seminar: an event for the staff of member companies with 12 places."""
+    from einblick.events.models import Event
+
+    starts = timezone.localtime(now).replace(hour=14, minute=0, second=0, microsecond=0) + timedelta(days=21)
+    return Event.objects.create(
+        kind=Event.Kind.SEMINAR,
+        audience=Event.Audience.COMPANIES,
+        title="Online-Seminar: Azubi-Videos mit dem Smartphone",
+        slug="online-seminar-azubi-videos",
+        description=(
+            "Zwei Stunden online: Wie Ihr Betrieb mit dem Smartphone kurze Videos über die Ausbildung dreht – "
+            "Drehplan, Licht, Ton, Schnitt und Veröffentlichung. Für Ausbilderinnen, Ausbilder und Azubis. (Demo)"
+        ),
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        capacity=12,
+        join_url="https://meet.jit.si/Einblick-Demo-Azubi-Videos",
+        materials_before="Bitte vorher ein Smartphone mit freiem Speicher bereitlegen. Checkliste folgt per E-Mail.",
+        registration_opens=now - timedelta(days=7),
+        registration_closes=starts - timedelta(days=1),
+        cancel_until=starts - timedelta(days=2),
+        school_event=False,
+        status=Event.Status.PUBLISHED,
+    )

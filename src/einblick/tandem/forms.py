@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from einblick.core.forms import BaseForm, BaseModelForm
 
-from .models import Audience, Budget, Format, Need, Tandem, Topic, TrainingOffer
+from .models import Audience, Budget, Format, Need, Provider, Tandem, Topic, TrainingOffer
 
 EQUIPMENT = [
     ("camera", _("camera or good smartphone")),
@@ -68,6 +68,7 @@ class OfferForm(BaseModelForm):
             "capacity",
             "language",
             "active",
+            "event",
         ]
         widgets = {
             "topics": forms.CheckboxSelectMultiple,
@@ -81,5 +82,42 @@ class TandemForm(BaseModelForm):
         fields = ["status", "goals", "outcome"]
         widgets = {"goals": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [c for c in Tandem.Status.choices if c[0] != Tandem.Status.REQUESTED]
 
-__all__ = ["Need", "NeedForm", "OfferForm", "TandemForm"]
+
+class StepForm(BaseForm):
+    title = forms.CharField(label=_("Next step"), max_length=200)
+    due = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class NoteForm(BaseForm):
+    met_on = forms.DateField(label=_("Meeting on"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class FileForm(BaseForm):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, images, Word, Excel, PowerPoint, text or CSV; at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.pptx,.txt,.csv"}),
+    )
+
+
+class CommissionForm(BaseForm):
+    """Staff turn a cluster of uncovered needs into a commissioned seminar."""
+
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.all(), empty_label=None)
+
+
+__all__ = [
+    "CommissionForm",
+    "FileForm",
+    "Need",
+    "NeedForm",
+    "NoteForm",
+    "OfferForm",
+    "StepForm",
+    "TandemForm",
+]

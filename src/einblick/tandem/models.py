@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from einblick.core.storage import private_storage
+
 
 class Topic(models.Model):
     """The curated taxonomy of topics (staff edit it), e.g. "Digitales Recruiting › Eigene Videos"."""
@@ -130,6 +132,17 @@ class TrainingOffer(models.Model):
     capacity = models.PositiveSmallIntegerField(_("places"), default=12)
     language = models.CharField(_("language"), max_length=40, default="Deutsch")
     active = models.BooleanField(_("active"), default=True)
+    # a seminar with a date: registration, places, waiting list, tickets, attendance and feedback are the events
+    # app's (an Event for the staff of member companies)
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("seminar date"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="training_offers",
+        limit_choices_to={"audience": "companies"},
+    )
 
     class Meta:
         verbose_name = _("training offer")
@@ -142,6 +155,7 @@ class TrainingOffer(models.Model):
 
 class Tandem(models.Model):
     class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested by the company")
         PLANNED = "planned", _("planned")
         RUNNING = "running", _("running")
         DONE = "done", _("done")
@@ -149,13 +163,17 @@ class Tandem(models.Model):
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="tandems")
     offer = models.ForeignKey(TrainingOffer, on_delete=models.PROTECT, related_name="tandems")
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PLANNED)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     goals = models.TextField(_("goals"), blank=True)
     outcome = models.CharField(_("outcome in one sentence"), max_length=200, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("tandem")
@@ -165,3 +183,74 @@ class Tandem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need.company} + {self.offer.provider}"
+
+
+class Step(models.Model):
+    """An agreed step of a tandem with a due date; overdue open steps are reminded once."""
+
+    tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, related_name="steps")
+    title = models.CharField(_("step"), max_length=200)
+    due = models.DateField(_("due on"))
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Note(models.Model):
+    """Meeting notes of a tandem."""
+
+    tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    met_on = models.DateField(_("meeting on"))
+    text = models.TextField(_("notes"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting note")
+        verbose_name_plural = _("meeting notes")
+        ordering = ["-met_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.met_on:%d.%m.%Y}: {self.text[:40]}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    # a random name: the original name is kept in ``name``, never used on disk
+    import secrets
+    from pathlib import PurePath
+
+    return f"tandem/{instance.tandem_id}/{secrets.token_hex(16)}{PurePath(filename).suffix.lower()}"
+
+
+class Attachment(models.Model):
+    """A file of a tandem (plan, handout, checklist). Served only to both sides and staff, always as a download."""
+
+    tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=attachment_path, storage=private_storage)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,7 +8,7 @@ from einblick.core.ics import Entry, calendar_response
 
 from .. import rules, selectors
 from ..forms import EventFilterForm
-from ..models import Event, Registration
+from ..models import ACTIVE, Event, Registration
 
 
 def event_list(request):
@@ -40,11 +40,14 @@ def event_detail(request, slug: str):
     if event.status == Event.Status.DRAFT and not rules.can_host(request.user, event):
         raise Http404
     user = request.user
-    mine = None
+    mine = company_registration = None
+    companies = rules.companies_registering(user, event)
     if user.is_authenticated:
-        mine = Registration.objects.filter(
-            event=event, pupil=user, status__in=("confirmed", "awaiting_parent", "offered", "waitlisted")
-        ).first()
+        mine = Registration.objects.filter(event=event, pupil=user, status__in=ACTIVE).first()
+        if event.for_companies:
+            company_registration = Registration.objects.filter(
+                event=event, company__in=companies, status__in=ACTIVE, split_from__isnull=True
+            ).first()
     now = timezone.now()
     context = {
         "event": event,
@@ -53,6 +56,8 @@ def event_detail(request, slug: str):
         and event.registration_opens <= now <= event.registration_closes,
         "not_yet": now < event.registration_opens,
         "mine": mine,
+        "company_registration": company_registration,
+        "companies_registering": companies.exists(),
         "position": selectors.waitlist_position(mine) if mine else None,
         "can_register_alone": rules.can_register_alone(user),
         "can_register_classes": rules.can_register_classes(user),

@@ -15,7 +15,7 @@ from einblick.accounts import services as account_services
 from einblick.accounts.forms import ConsentForm
 
 from .. import rules, selectors, services
-from ..forms import ClassRegistrationForm, GroupForm
+from ..forms import ClassRegistrationForm, CompanyRegistrationForm, GroupForm
 from ..models import Event, Registration
 from .public import ics_response
 
@@ -115,11 +115,47 @@ def register_class(request, slug: str):
 
 
 @login_required
+def register_company(request, slug: str):
+    """A company member registers staff for a seminar (the Digital-Tandem's seminars are events for companies)."""
+    event = _published(slug)
+    companies = rules.companies_registering(request.user, event)
+    if not companies.exists():
+        raise Http404
+    form = CompanyRegistrationForm(request.POST or None, companies=companies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.register_company(event=event, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            confirmed = sum(r.places for r in made if r.status == Registration.Status.CONFIRMED)
+            waiting = sum(r.places for r in made if r.status == Registration.Status.WAITLISTED)
+            if waiting and confirmed:
+                text = _("%(c)d places are confirmed, %(w)d are on the waiting list.") % {
+                    "c": confirmed,
+                    "w": waiting,
+                }
+            elif waiting:
+                text = _("The seminar is full. Your registration is on the waiting list.")
+            else:
+                text = _("You are registered. The tickets and the online room are on “My events”.")
+            messages.success(request, text)
+            return redirect("events:mine")
+    return render(
+        request,
+        "events/register_company.html",
+        {"event": event, "form": form, "left": selectors.places_left(event)},
+    )
+
+
+@login_required
 def my_events(request):
     user = request.user
     own = list(selectors.registrations_of_pupil(user)) if user.is_pupil else []
-    classes = list(selectors.registrations_of_teacher(user)) if user.is_teacher else []
-    for r in own + classes:
+    groups = list(selectors.registrations_of_teacher(user))
+    classes = [r for r in groups if not r.company_id]
+    seminars = [r for r in groups if r.company_id]
+    for r in own + groups:
         r.position = selectors.waitlist_position(r)
     return render(
         request,
@@ -127,6 +163,7 @@ def my_events(request):
         {
             "own": own,
             "classes": classes,
+            "seminars": seminars,
             "hosted": selectors.events_hosted_by(user),
             "staff": rules.can_manage_events(user),
         },

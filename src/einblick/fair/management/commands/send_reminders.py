@@ -8,12 +8,14 @@ from einblick.fair import services
 from einblick.fair.tasks import agenda_reminders_sweep
 from einblick.talks import services as talks_services
 from einblick.talks.tasks import talks_sweep_task
+from einblick.tandem import services as tandem_services
+from einblick.tandem.tasks import tandem_sweep_task
 
 
 class Command(BaseCommand):
     help = (
         "Queue the e-mail reminders of bookmarked sessions starting within 15 minutes and of talks starting soon, "
-        "and of events tomorrow, and release places from waiting lists that were not accepted in time. Each reminder is sent once, "
+        "and of events tomorrow, and of overdue tandem steps, and release places from waiting lists that were not accepted in time. Each reminder is sent once, "
         "however often this runs. Run it every minute."
     )
 
@@ -29,6 +31,7 @@ class Command(BaseCommand):
             agenda_reminders_sweep.enqueue()
             talks_sweep_task.enqueue()
             events_sweep_task.enqueue()
+            tandem_sweep_task.enqueue()
             self.stdout.write("Reminder sweep queued.")
             return
         count = services.agenda_reminders_send()
@@ -37,3 +40,5 @@ class Command(BaseCommand):
         self.stdout.write(f"{talks} talk reminder(s) queued, {expired} seat offer(s) expired.")
         held, events = events_services.sweep()
         self.stdout.write(f"{events} event reminder(s) queued, {held} kept place(s) expired.")
+        steps = tandem_services.steps_remind()
+        self.stdout.write(f"{steps} tandem(s) reminded of overdue steps.")
