@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "einblick.events",
     "einblick.duels",
     "einblick.tandem",
+    "einblick.insights",
     "ninja",  # django-ninja: its Swagger UI files are served from here (no CDN)
     "einblick.api",
 ]
@@ -252,6 +253,8 @@ EINBLICK = {
     "CONSENT_AGE": int(env("EINBLICK_CONSENT_AGE", "16")),
     # Events (#6): a place kept for a pupil under the consent age waits this long for the parent.
     "EVENT_CONSENT_HOLD_HOURS": int(env("EINBLICK_EVENT_CONSENT_HOLD_HOURS", "72")),
+    # insights: raw page views are kept this many days, then only the daily counts remain
+    "INSIGHTS_RAW_DAYS": int(env("EINBLICK_INSIGHTS_RAW_DAYS", "30")),
     # Talks (#5): e-mail reminder this many minutes before a talk.
     "TALK_REMINDER_MINUTES": int(env("EINBLICK_TALK_REMINDER_MINUTES", "30")),
     # An allocation run without progress for this long counts as stuck and may be restarted.

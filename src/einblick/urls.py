@@ -15,6 +15,7 @@ urlpatterns = [
     path("veranstaltungen/", include("einblick.events.urls")),
     path("duell/", include("einblick.duels.urls")),
     path("tandem/", include("einblick.tandem.urls")),
+    path("einblicke/", include("einblick.insights.urls")),
     path("d/<str:code>", duel_share.short_link, name="duel_short"),
     path("", include("einblick.catalog.urls")),
     path("", include("einblick.api.urls")),  # /api/v1/ and the API key screens

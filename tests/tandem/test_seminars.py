@@ -167,3 +167,91 @@ def test_attendance_certificates_for_each_named_participant(client, seminar):
     seminar.save()
     mine = client.get("/veranstaltungen/meine/")
     assert "folien.pdf" in mine.text and "meet.example.org" not in mine.text
+
+
+def test_a_pending_company_cannot_book_seminar_places(client, seminar):
+    member = _member()
+    company = member.memberships.get().company
+    company.status = "pending"
+    company.save()
+    with pytest.raises(ValidationError) as exc:
+        services.register_company(event=seminar, user=member, company=company, places=1)
+    assert exc.value.code == "not_approved"
+    client.force_login(member)
+    assert client.get(f"/veranstaltungen/{seminar.slug}/betrieb-anmelden/").status_code == 404
+    assert not Registration.objects.exists()
+
+
+def test_the_registration_belongs_to_the_company_not_to_the_person(client, seminar):
+    member = _member()
+    company = member.memberships.get().company
+    colleague = MembershipFactory(company=company).user
+    registration = services.register_company(
+        event=seminar, user=member, company=company, places=2, names="Anna Meyer"
+    )[0]
+    # a colleague sees it and may complete the names (no 500 for company groups)
+    client.force_login(colleague)
+    assert seminar.title in client.get("/veranstaltungen/meine/").text
+    response = client.post(
+        f"/veranstaltungen/anmeldung/{registration.pk}/gruppe/",
+        {"places": 2, "names": "Anna Meyer\nJonas Berg"},
+    )
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.name_list == ["Anna Meyer", "Jonas Berg"]
+    # the one who registered leaves the company: no access any more
+    member.memberships.all().delete()
+    client.force_login(member)
+    assert seminar.title not in client.get("/veranstaltungen/meine/").text
+    assert client.post(f"/veranstaltungen/anmeldung/{registration.pk}/absagen/").status_code == 404
+    assert client.get(f"/veranstaltungen/anmeldung/{registration.pk}/gruppe/").status_code == 404
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
+
+
+def test_names_are_fixed_after_check_in_and_certificates_follow_the_head_count(client, seminar):
+    member = _member()
+    company = member.memberships.get().company
+    registration = services.register_company(
+        event=seminar, user=member, company=company, places=2, names="Anna Meyer\nBernd Ohl"
+    )[0]
+    with pytest.raises(ValidationError):
+        services.group_update(registration=registration, places=1, names="A\nB\nC")
+    staff = MembershipFactory().user
+    services.checkin(
+        event=seminar,
+        code=registration.ticket,
+        by=staff,
+        attended=1,
+        now=seminar.starts_at + timedelta(minutes=1),
+    )
+    registration.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.group_update(registration=registration, places=4, names="A\nB\nC\nD")
+    client.force_login(member)
+    import io
+
+    response = client.get(f"/veranstaltungen/anmeldung/{registration.pk}/bescheinigung.pdf")
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    assert len(pages) == 1  # one present → one certificate
+
+
+def test_the_audience_cannot_change_once_people_registered(client, seminar):
+    member = _member()
+    services.register_company(event=seminar, user=member, company=member.memberships.get().company, places=1)
+    from einblick.events.forms import EventForm
+
+    data = {
+        f: getattr(seminar, f) for f in EventForm.Meta.fields if f not in ("hosts", "professions", "series")
+    }
+    data.update(audience="pupils", place="", series="")
+    form = EventForm(data=data, instance=seminar)
+    assert not form.is_valid() and "audience" in form.errors
+
+
+def test_company_e_mails_use_the_formal_address_and_the_online_room(seminar, run_tasks):
+    member = _member()
+    services.register_company(event=seminar, user=member, company=member.memberships.get().company, places=1)
+    run_tasks()
+    body = mail.outbox[-1].body
+    assert "Guten Tag" in body and "online" in body.lower() and "Hallo" not in body

@@ -200,3 +200,65 @@ def test_done_needs_the_outcome_and_requested_cannot_be_set(tandem):
         services.tandem_update(tandem=tandem, status="requested")
     services.tandem_update(tandem=tandem, status="done", outcome="Erstes Ausbildungsvideo veröffentlicht")
     assert Need.objects.get().status == "matched"
+
+
+def test_odd_ids_answer_404_not_500(client, tandem, member):
+    client.force_login(member)
+    url = f"/tandem/{tandem.pk}/"
+    assert client.post(url, {"action": "toggle", "step": "abc"}).status_code == 404
+    assert client.post(url, {"action": "delete_file", "file": "1e9"}).status_code == 404
+    assert client.post(f"/tandem/bedarf/{tandem.need_id}/anfragen/", {"offer": "x"}).status_code == 404
+    client.force_login(StaffFactory())
+    assert client.post("/tandem/netzwerk/bestaetigen/", {"need": "x", "offer": "1"}).status_code == 404
+    assert client.post("/tandem/netzwerk/seminar-beauftragen/", {"topic": "x"}).status_code == 404
+
+
+def test_commission_takes_only_open_needs_on_the_topic_and_names_no_company(topics, provider, member):
+    closed = make_need(member, topics, "exam")
+    Need.objects.filter(pk=closed.pk).update(status="closed")
+    other_topic = make_need(member, topics, "video")
+    with pytest.raises(ValidationError):
+        services.seminar_commission(
+            topic=topics["exam"],
+            need_ids=[closed.pk, other_topic.pk],
+            provider=provider,
+            online=True,
+            by=None,
+        )
+    company = CompanyFactory(name="Geheimbedarf GmbH")
+    open_need = make_need(MembershipFactory(company=company).user, topics, "exam")
+    offer = services.seminar_commission(
+        topic=topics["exam"], need_ids=[open_need.pk], provider=provider, online=True, by=None
+    )
+    assert "Geheimbedarf" not in offer.event.description and "Geheimbedarf" not in offer.description
+    # a draft seminar date is not suggested to companies yet
+    from einblick.tandem import selectors
+
+    assert offer.pk not in [r["offer"].pk for r in selectors.suggestions([open_need])[open_need.pk]]
+
+
+def test_files_only_their_uploader_deletes_and_the_file_leaves_the_disk(
+    client, tandem, member, provider, django_capture_on_commit_callbacks
+):
+    upload = SimpleUploadedFile("Liste.csv", "Name;Ort\nMüller;Lingen\n".encode("cp1252"))
+    attachment = services.attachment_add(tandem=tandem, upload=upload, by=member)  # German Excel CSV is fine
+    path = attachment.file.path
+    with pytest.raises(ValidationError):
+        services.attachment_delete(attachment=attachment, by=provider.members.get())
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/tandem/{tandem.pk}/", {"action": "delete_file", "file": attachment.pk})
+    import os
+
+    assert not Attachment.objects.exists() and not os.path.exists(path)
+
+
+def test_providers_link_only_published_or_their_own_seminar_dates(provider):
+    from einblick.tandem.forms import OfferForm
+    from tests.factories import EventFactory
+
+    public = EventFactory(audience="companies", kind="seminar")
+    draft = EventFactory(audience="companies", kind="seminar", status="draft", title="Geheimer Entwurf")
+    pupils = EventFactory()
+    choices = set(OfferForm(instance=TrainingOffer(provider=provider)).fields["event"].queryset)
+    assert public in choices and draft not in choices and pupils not in choices

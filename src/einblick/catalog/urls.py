@@ -12,6 +12,7 @@ urlpatterns = [
     path("betriebe/<slug:slug>/", public.company_detail, name="company"),
     path("angebote/", public.offer_list, name="offers"),
     path("angebote/<int:pk>/", public.offer_detail, name="offer"),
+    path("angebote/<int:pk>/bewerben/", public.offer_apply, name="offer_apply"),
     # company members
     path("betrieb/registrieren/", manage.company_register, name="company_register"),
     path("betrieb/einladung/<str:token>/", manage.invitation_accept, name="invitation_accept"),

@@ -399,6 +399,10 @@ def demo_build(*, seed: int = 42) -> dict:
     from einblick.fair.demo import planner_demo_build
 
     planner_demo_build(rng=rng, companies=[c for c in companies if c.status == Company.Status.APPROVED])
+    # Insights (issue #9): eight weeks of page views, counted, so the dashboard has figures.
+    from einblick.insights.demo import insights_demo_build
+
+    insights_demo_build(rng=rng, companies=[c for c in companies if c.status == Company.Status.APPROVED])
     # The demo's history needs no e-mails: drop what its approvals queued.
     DBTaskResult.objects.filter(status="READY").delete()
     # One hash for all demo logins (hashing each would take seconds).

@@ -165,8 +165,25 @@ class EventForm(BaseModelForm):
         if "audience" in self.fields:  # pupils unless staff choose a seminar for companies
             self.fields["audience"].required = False
 
+    def _audience_locked(self) -> bool:
+        """Once people registered or a seminar offer points to the event, it stays for pupils or for companies."""
+        from .models import ACTIVE
+
+        event = self.instance
+        return bool(
+            event.pk
+            and (event.registrations.filter(status__in=ACTIVE).exists() or event.training_offers.exists())
+        )
+
     def clean_audience(self):
-        return self.cleaned_data.get("audience") or self.instance.audience or Event.Audience.PUPILS
+        chosen = self.cleaned_data.get("audience") or self.instance.audience or Event.Audience.PUPILS
+        if chosen != self.instance.audience and self._audience_locked():
+            raise forms.ValidationError(
+                _(
+                    "People have registered already (or a seminar offer points here): the audience cannot change."
+                )
+            )
+        return chosen
 
     def clean(self):
         data = super().clean()

@@ -27,15 +27,21 @@ def companies_registering(user, event):
 
     if not (user.is_authenticated and user.is_active and event.for_companies):
         return Company.objects.none()
-    return Company.objects.filter(memberships__user=user).order_by("name")
+    return Company.objects.filter(memberships__user=user, status=Company.Status.APPROVED).order_by("name")
+
+
+def owns_registration(user, registration) -> bool:
+    """The pupil, the teacher of a class registration, or — for a company's registration — any current member of
+    the company (not only the one who registered)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if registration.company_id:
+        return registration.company.memberships.filter(user=user).exists()
+    return user.pk in (registration.pupil_id, registration.teacher_id)
 
 
 def can_see_registration(user, registration) -> bool:
     """The pupil, the teacher of a class registration, hosts of the event and staff."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return (
-        registration.pupil_id == user.pk
-        or registration.teacher_id == user.pk
-        or can_host(user, registration.event)
-    )
+    return owns_registration(user, registration) or can_host(user, registration.event)

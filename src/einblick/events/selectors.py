@@ -4,7 +4,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import HOLDING, Event, Registration
+from .models import ACTIVE, HOLDING, Event, Registration
 
 
 def events_public(audience: str = Event.Audience.PUPILS):
@@ -93,10 +93,27 @@ def registrations_of_teacher(teacher):
     )
 
 
+def registrations_of_companies(user):
+    """The seminar registrations of the companies ``user`` belongs to (any member manages them)."""
+    return (
+        Registration.objects.filter(company__memberships__user=user)
+        .select_related("event", "event__place", "company")
+        .distinct()
+        .order_by("event__starts_at", "created_at")
+    )
+
+
+def company_registration(event: Event, companies):
+    """The active registration of one of ``companies`` for ``event`` (the first part of a split one), or None."""
+    return Registration.objects.filter(
+        event=event, company__in=companies, status__in=ACTIVE, split_from__isnull=True
+    ).first()
+
+
 def registrations_of_event(event: Event):
     return (
         Registration.objects.filter(event=event)
-        .select_related("pupil__school_class__school", "teacher", "school_class__school")
+        .select_related("pupil__school_class__school", "teacher", "school_class__school", "company")
         .order_by("status", "created_at", "pk")
     )
 

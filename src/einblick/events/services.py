@@ -66,6 +66,8 @@ def _mail(registration: Registration, template: str, **extra) -> None:
     to = registration.teacher.email if registration.is_group else registration.pupil.email
     if not to:
         return
+    if registration.company_id:  # a company's staff at a seminar: formal address, online room
+        template = f"company_{template}"
     email_enqueue(
         to=to,
         template=f"events/email/{template}",
@@ -200,6 +202,11 @@ def register_company(
         )
     if not company.memberships.filter(user=user).exists():
         raise ValidationError(gettext("You are not a member of this company."), code="not_member")
+    if not company.is_public:
+        raise ValidationError(
+            gettext("Your company's profile is not approved yet; the network team will check it soon."),
+            code="not_approved",
+        )
     _check_group_size(event, places)
     with transaction.atomic():
         event = _lock(event)
@@ -259,8 +266,16 @@ def _register_group(event: Event, common: dict, places: int, names: str, allow_s
 def group_update(*, registration: Registration, places: int, names: str, members=()) -> Registration:
     """The teacher completes the names (and pupils with accounts) or changes the group size: fewer places free
     them for the waiting list; more places only if they are free (otherwise nothing changes)."""
-    if not registration.is_group or registration.status not in ACTIVE:
+    if not registration.is_group or registration.status not in ACTIVE or registration.checked_in_at:
         raise ValidationError(gettext("This registration cannot be changed any more."), code="status")
+    if timezone.now() >= registration.event.starts_at:
+        raise ValidationError(
+            gettext("The event has started; the group cannot be changed any more."), code="started"
+        )
+    if len([line for line in names.splitlines() if line.strip()]) > places:
+        raise ValidationError(
+            gettext("More names than places: please register as many places as names."), code="names"
+        )
     with transaction.atomic():
         event = _lock(registration.event)
         registration.refresh_from_db()

@@ -9,6 +9,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from einblick.insights.tracking import track
+
 from . import scoring, selectors, services, tokens
 from .forms import ResultFilterForm
 from .models import InterestResult
@@ -89,6 +91,8 @@ def result(request, token: str):
         for d in DIMENSIONS
     ]
     top = [t for t in types if t["code"] in scoring.top_types(profile)]
+    for row in rows[:3]:
+        track(request, "check", profession=row.match.profession)
     context = {"token": token, "types": types, "top": top, "rows": rows, "form": form, "profile": profile}
     return render(request, "orientation/result.html", context)
 

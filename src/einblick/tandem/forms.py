@@ -35,8 +35,12 @@ class NeedForm(BaseForm):
     formats = forms.MultipleChoiceField(
         label=_("Which formats suit you?"), choices=Format.choices, widget=forms.CheckboxSelectMultiple
     )
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     budget = forms.ChoiceField(
         label=_("Budget per person"), choices=Budget.choices, widget=forms.RadioSelect, initial=Budget.FREE
     )
@@ -72,8 +76,25 @@ class OfferForm(BaseModelForm):
         ]
         widgets = {
             "topics": forms.CheckboxSelectMultiple,
-            "starts": forms.DateInput(attrs={"type": "date"}),
+            "starts": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # seminar dates a provider may link: published seminars for companies, those it hosts, the current one
+        from django.db.models import Q
+
+        from einblick.events.models import Event
+
+        offer = self.instance
+        allowed = Q(status=Event.Status.PUBLISHED)
+        if offer.provider_id and offer.provider.company_id:
+            allowed |= Q(hosts=offer.provider.company_id)
+        if offer.event_id:
+            allowed |= Q(pk=offer.event_id)
+        self.fields["event"].queryset = (
+            Event.objects.filter(allowed, audience=Event.Audience.COMPANIES).distinct().order_by("starts_at")
+        )
 
 
 class TandemForm(BaseModelForm):
@@ -89,11 +110,15 @@ class TandemForm(BaseModelForm):
 
 class StepForm(BaseForm):
     title = forms.CharField(label=_("Next step"), max_length=200)
-    due = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(
+        label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class NoteForm(BaseForm):
-    met_on = forms.DateField(label=_("Meeting on"), widget=forms.DateInput(attrs={"type": "date"}))
+    met_on = forms.DateField(
+        label=_("Meeting on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     text = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
 # --- weights (docs/tandem.md, "Scoring") ---------------------------------------------------------------------
@@ -421,7 +422,7 @@ def from_models(need_qs, offer_qs) -> tuple[list[NeedIn], list[OfferIn]]:
         )
     )
     offer_rows = list(
-        offer_qs.select_related("provider__place")
+        offer_qs.select_related("provider__place", "event")
         .prefetch_related(Prefetch("topics", queryset=topic_qs))
         .annotate(
             tandem_people_booked=Sum(
@@ -461,7 +462,8 @@ def from_models(need_qs, offer_qs) -> tuple[list[NeedIn], list[OfferIn]]:
                 id=offer.id,
                 topics=frozenset(t.id for t in offer.topics.all()),
                 formats=frozenset(offer.formats or ()),
-                starts=offer.starts,
+                # a seminar's date is its event's (the offer's own date may be stale once staff move the event)
+                starts=timezone.localdate(offer.event.starts_at) if offer.event_id else offer.starts,
                 price_eur=offer.price_eur,
                 capacity_left=max(0, offer.capacity - (offer.tandem_people_booked or 0)),
                 lat=place.latitude if place else None,

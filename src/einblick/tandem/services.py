@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from einblick.core.services import email_enqueue
 
@@ -188,20 +189,25 @@ def _check_file(upload) -> str:
     head = upload.read(2048)
     upload.seek(0)
     magics = FILE_KINDS[suffix]
-    if magics:
-        ok = any(head.startswith(m) for m in magics)
-    else:  # text: UTF-8 without NUL bytes
-        try:
-            head.decode("utf-8")
-            ok = b"\x00" not in head
-        except UnicodeDecodeError:  # a multi-byte character cut at 2048 bytes is fine
-            ok = b"\x00" not in head and len(head) == 2048
+    # text (no magic): UTF-8 or Windows-1252 (German Excel's CSV), no NUL bytes
+    ok = any(head.startswith(m) for m in magics) if magics else b"\x00" not in head and _decodes(head)
     if not ok:
         raise ValidationError(
             gettext("The file's content does not match its name (%(suffix)s).") % {"suffix": suffix},
             code="content",
         )
     return suffix
+
+
+def _decodes(head: bytes) -> bool:
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            head.decode(encoding)
+            return True
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-8" and exc.start >= len(head) - 3 and len(head) == 2048:  # cut at the end
+                return True
+    return False
 
 
 def attachment_add(*, tandem: Tandem, upload, by) -> Attachment:
@@ -213,8 +219,12 @@ def attachment_add(*, tandem: Tandem, upload, by) -> Attachment:
     )
 
 
-def attachment_delete(*, attachment: Attachment) -> None:
-    attachment.file.delete(save=False)
+def attachment_delete(*, attachment: Attachment, by) -> None:
+    """The one who shared a file, or staff, delete it (the file on disk goes with it, see signals.py)."""
+    from .rules import can_manage
+
+    if attachment.uploaded_by_id != by.pk and not can_manage(by):
+        raise ValidationError(gettext("Only the person who shared a file can delete it."), code="not_yours")
     attachment.delete()
 
 
@@ -275,9 +285,14 @@ def seminar_commission(*, topic, need_ids, provider, online: bool, by, now=None)
     from einblick.events.models import Event
 
     now = now or timezone.now()
-    needs = list(Need.objects.filter(pk__in=need_ids).select_related("company"))
+    needs = list(
+        Need.objects.filter(pk__in=need_ids, status=Need.Status.OPEN)
+        .filter(Q(topics=topic) | Q(topics__parent=topic))
+        .select_related("company")
+        .distinct()
+    )
     if not needs:
-        raise ValidationError(gettext("No needs were chosen."), code="empty")
+        raise ValidationError(gettext("No open needs on this topic were chosen."), code="empty")
     people = sum(n.people for n in needs)
     capacity = max(12, min(people + 5, 100))
     day = timezone.localdate(now) + timedelta(days=28)
@@ -290,10 +305,12 @@ def seminar_commission(*, topic, need_ids, provider, online: bool, by, now=None)
         n += 1
         slug = f"{base}-{n}"
     companies = sorted({n.company.name for n in needs})
-    description = gettext("Commissioned by the network for %(n)d companies that asked for it: %(names)s.") % {
-        "n": len(companies),
-        "names": ", ".join(companies),
-    }
+    # public once published: no company names (which firm lacks what is its business), only the count
+    description = ngettext(
+        "A seminar the network commissioned because %(n)d member company asked for it.",
+        "A seminar the network commissioned because %(n)d member companies asked for it.",
+        len(companies),
+    ) % {"n": len(companies)}
     event = Event.objects.create(
         kind=Event.Kind.SEMINAR,
         audience=Event.Audience.COMPANIES,

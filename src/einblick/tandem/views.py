@@ -1,5 +1,7 @@
 """Digital-Tandem: companies state needs, providers describe offers, staff match and confirm tandems."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,64 +14,23 @@ from django.views.decorators.http import require_POST
 from einblick.catalog.models import Company
 from einblick.events import selectors as event_selectors
 
-from . import matching, rules, services
+from . import rules, selectors, services
 from .forms import CommissionForm, FileForm, NeedForm, NoteForm, OfferForm, StepForm, TandemForm
 from .models import Attachment, Need, Provider, Step, Tandem, Topic, TrainingOffer
 
 
-def _suggestions(needs, limit=3) -> dict[int, list[dict]]:
-    """Ranked offers per need with the offers and translated reasons (for the templates)."""
-    need_list = list(needs)
-    if not need_list:
-        return {}
-    offers_qs = TrainingOffer.objects.filter(active=True)
-    need_ins, offer_ins = matching.from_models(
-        Need.objects.filter(pk__in=[n.pk for n in need_list]), offers_qs
-    )
-    offers = {o.pk: o for o in offers_qs.select_related("provider")}
-    today = timezone.localdate()
-    out = {}
-    for need_in in need_ins:
-        rows = []
-        for s in matching.suggest(need_in, offer_ins, today, limit=limit):
-            rows.append(
-                {
-                    "offer": offers[s.offer_id],
-                    "score": s.score,
-                    "reasons": matching.explain(s),
-                }
-            )
-        out[need_in.id] = rows
-    return out
+def _post_id(request, name: str) -> int:
+    """The id posted as ``name``; 0 (so: 404) for anything that is not a whole number."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else 0
 
 
 @login_required
 def index(request):
     user = request.user
-    companies = Company.objects.filter(memberships__user=user)
-    providers = Provider.objects.filter(members=user)
-    needs = Need.objects.filter(company__in=companies).prefetch_related("topics").select_related("company")
-    suggestions = _suggestions(needs.filter(status=Need.Status.OPEN))
-    asked = set(Tandem.objects.filter(need__company__in=companies).values_list("need_id", "offer_id"))
-    for need_id, rows in suggestions.items():
-        for row in rows:
-            row["asked"] = (need_id, row["offer"].pk) in asked
-    context = {
-        "companies": companies,
-        "needs": needs,
-        "suggestions": suggestions,
-        "providers": providers,
-        "offers": TrainingOffer.objects.filter(provider__in=providers).select_related("provider"),
-        "tandems": Tandem.objects.filter(need__company__in=companies).select_related(
-            "need__company", "offer__provider"
-        )
-        | Tandem.objects.filter(offer__provider__in=providers).select_related(
-            "need__company", "offer__provider"
-        ),
-        "staff": rules.can_manage(user),
-        "asked": set(Tandem.objects.filter(need__company__in=companies).values_list("need_id", "offer_id")),
-        "seminars": event_selectors.seminars_upcoming()[:5],
-    }
+    context = selectors.overview_of_user(user)
+    context["staff"] = rules.can_manage(user)
+    context["seminars"] = event_selectors.seminars_upcoming()[:5]
     return render(request, "tandem/index.html", context)
 
 
@@ -80,7 +41,7 @@ def request_offer(request, need_pk: int):
     need = get_object_or_404(Need.objects.select_related("company"), pk=need_pk)
     if not rules.can_act_for_company(request.user, need.company):
         raise Http404
-    offer = get_object_or_404(TrainingOffer, pk=request.POST.get("offer") or 0, active=True)
+    offer = get_object_or_404(TrainingOffer, pk=_post_id(request, "offer"), active=True)
     try:
         services.tandem_request(need=need, offer=offer, by=request.user)
     except ValidationError as exc:
@@ -127,22 +88,8 @@ def overview(request):
     """Staff: open needs with ranked suggestions, and uncovered needs several companies share (clusters)."""
     if not rules.can_manage(request.user):
         raise Http404
-    open_needs = Need.objects.filter(status=Need.Status.OPEN)
-    need_ins, offer_ins = matching.from_models(open_needs, TrainingOffer.objects.filter(active=True))
-    needs = open_needs.select_related("company").prefetch_related("topics")
-    found = matching.clusters(need_ins, offer_ins, timezone.localdate(), min_companies=2)
-    topics = {t.pk: t for t in Topic.objects.select_related("parent")}
-    clusters = [{"cluster": c, "topic": topics.get(c.topic_id)} for c in found]
-    context = {
-        "requests": Tandem.objects.filter(status=Tandem.Status.REQUESTED).select_related(
-            "need__company", "offer__provider"
-        ),
-        "commission_form": CommissionForm(),
-        "needs": needs,
-        "suggestions": _suggestions(needs),
-        "clusters": clusters,
-        "tandems": Tandem.objects.select_related("need__company", "offer__provider")[:50],
-    }
+    context = selectors.staff_overview()
+    context["commission_form"] = CommissionForm()
     return render(request, "tandem/overview.html", context)
 
 
@@ -151,8 +98,8 @@ def overview(request):
 def confirm(request):
     if not rules.can_manage(request.user):
         raise Http404
-    need = get_object_or_404(Need, pk=request.POST.get("need") or 0)
-    offer = get_object_or_404(TrainingOffer, pk=request.POST.get("offer") or 0)
+    need = get_object_or_404(Need, pk=_post_id(request, "need"))
+    offer = get_object_or_404(TrainingOffer, pk=_post_id(request, "offer"))
     try:
         tandem = services.tandem_confirm(need=need, offer=offer, by=request.user)
     except ValidationError as exc:
@@ -169,7 +116,7 @@ def commission(request):
     if not rules.can_manage(request.user):
         raise Http404
     form = CommissionForm(request.POST)
-    topic = get_object_or_404(Topic, pk=request.POST.get("topic") or 0)
+    topic = get_object_or_404(Topic, pk=_post_id(request, "topic"))
     need_ids = [int(x) for x in request.POST.getlist("need") if x.isdigit()]
     if not form.is_valid():
         messages.error(request, _("Choose the provider who runs the seminar."))
@@ -210,7 +157,8 @@ def tandem(request, pk: int):
     obj = _tandem_or_404(request.user, pk)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     forms = {
-        "form": TandemForm(request.POST if action == "status" else None, instance=obj),
+        # a copy: a refused change must not show as the tandem's state on the page
+        "form": TandemForm(request.POST if action == "status" else None, instance=copy.copy(obj)),
         "step_form": StepForm(request.POST if action == "step" else None, prefix="step"),
         "note_form": NoteForm(
             request.POST if action == "note" else None,
@@ -235,7 +183,7 @@ def tandem(request, pk: int):
             services.step_add(tandem=obj, by=request.user, **forms["step_form"].cleaned_data)
             done = _("The step is added.")
         elif action == "toggle":
-            step = get_object_or_404(Step, pk=request.POST.get("step") or 0, tandem=obj)
+            step = get_object_or_404(Step, pk=_post_id(request, "step"), tandem=obj)
             services.step_toggle(step=step, by=request.user)
             done = _("The step is saved.")
         elif action == "note" and forms["note_form"].is_valid():
@@ -247,8 +195,8 @@ def tandem(request, pk: int):
             )
             done = _("The file is shared.")
         elif action == "delete_file":
-            attachment = get_object_or_404(Attachment, pk=request.POST.get("file") or 0, tandem=obj)
-            services.attachment_delete(attachment=attachment)
+            attachment = get_object_or_404(Attachment, pk=_post_id(request, "file"), tandem=obj)
+            services.attachment_delete(attachment=attachment, by=request.user)
             done = _("The file is deleted.")
     except ValidationError as exc:
         target = {"status": "form", "step": "step_form", "note": "note_form", "file": "file_form"}.get(action)

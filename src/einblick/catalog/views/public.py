@@ -1,9 +1,11 @@
 """Public pages of the catalogue: professions, companies, offers and the one-box search. No account needed."""
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+
+from einblick.insights.tracking import track
 
 from .. import rules, selectors
 from ..forms import CompanyFilterForm, LocationFilterForm, OfferFilterForm
@@ -35,6 +37,7 @@ def profession_detail(request, slug: str):
     offers = selectors.offers_filter(
         profession=profession, origin=data["origin"], radius_km=data["radius_km"]
     )
+    track(request, "profession", profession=profession)
     context = {
         "profession": profession,
         "form": form,
@@ -68,6 +71,8 @@ def company_detail(request, slug: str):
     if not rules.can_preview_company(request.user, company):
         raise Http404
     company = selectors.company_detail(slug, include_unpublished=True)
+    if company.is_public:
+        track(request, "company", company=company)
     offers = selectors.offers_open().filter(company=company)
     return render(
         request,
@@ -93,6 +98,7 @@ def offer_list(request):
 
 def offer_detail(request, pk: int):
     offer = get_object_or_404(selectors.offers_open(), pk=pk)
+    track(request, "offer", profession=offer.profession_id, company=offer.company_id)
     return render(
         request, "catalog/offer_detail.html", {"offer": offer, "json_ld": job_posting(offer, request)}
     )
@@ -105,6 +111,8 @@ def search(request):
     result = None
     if query:
         result = selectors.search_all(query, origin=data["origin"], radius_km=data["radius_km"])
+        best = result.professions[0] if result.professions else None
+        track(request, "search", profession=best)
     context = {
         "query": query,
         "form": form,
@@ -114,3 +122,13 @@ def search(request):
     if context["empty_query"]:
         context["hint"] = _("Please type what you are looking for, e.g. a profession or a company.")
     return render(request, "catalog/search.html", context)
+
+
+def offer_apply(request, pk: int):
+    """The "apply online" button: counted as an application contact (no personal data), then on to the company's
+    own application page (the stored link of the offer, so no open redirect)."""
+    offer = get_object_or_404(selectors.offers_open(), pk=pk)
+    if not offer.apply_url:
+        raise Http404
+    track(request, "contact", profession=offer.profession_id, company=offer.company_id)
+    return HttpResponseRedirect(offer.apply_url)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from einblick.api.ratelimit import client_address
+from einblick.insights.tracking import track
 
 from .. import rules, selectors, services
 from ..models import Challenge, Episode, FunnelStep, Season
@@ -55,6 +56,7 @@ def season(request, season: str):
 
 def episode(request, season: str, episode: str):
     ep = _episode(request, season, episode)
+    track(request, "duel")
     visitor, known = visitor_of(request)
     guesses = selectors.guesses_of(visitor, ep)
     challenges = []

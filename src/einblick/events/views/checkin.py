@@ -90,12 +90,18 @@ def _counts(event: Event) -> dict:
 def _recent(event: Event):
     return (
         Registration.objects.filter(event=event, checked_in_at__isnull=False)
-        .select_related("pupil", "teacher", "school_class__school")
+        .select_related("pupil", "teacher", "school_class__school", "company")
         .order_by(F("checked_in_at").desc(), "-pk")[:RECENT]
     )
 
 
 def _success_message(registration: Registration) -> str:
+    if registration.company_id:
+        return _("Checked in: %(name)s, %(attended)d of %(places)d participants present.") % {
+            "name": registration.holder_name,
+            "attended": registration.attended,
+            "places": registration.places,
+        }
     if registration.is_group:
         return _("Checked in: %(name)s, %(attended)d of %(places)d pupils present.") % {
             "name": registration.holder_name,
@@ -238,7 +244,7 @@ def checkin_api(request, slug: str):
             # who it was and whether this phone did it (a retried offline scan whose first answer got lost)
             earlier = (
                 Registration.objects.filter(event=event, ticket=services.normalise_code(code))
-                .select_related("pupil", "teacher", "school_class__school")
+                .select_related("pupil", "teacher", "school_class__school", "company")
                 .first()
             )
             if earlier is not None:

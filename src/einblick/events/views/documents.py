@@ -31,7 +31,7 @@ from ..models import Event, Feedback, Registration
 def _registration(pk: int) -> Registration:
     return get_object_or_404(
         Registration.objects.select_related(
-            "event", "event__place", "pupil", "teacher", "school_class__school"
+            "event", "event__place", "pupil", "teacher", "school_class__school", "company"
         ).prefetch_related("event__hosts", "event__professions", "members"),
         pk=pk,
     )
@@ -60,15 +60,12 @@ def _certificate_names(user, registration: Registration) -> list[str]:
         if registration.pupil_id == user.pk or rules.can_host(user, registration.event):
             return [registration.pupil.certificate_name]
         raise Http404
-    if registration.teacher_id == user.pk or rules.can_host(user, registration.event):
-        names = _class_names(registration)
-        if names:
-            return names
-        # no names entered: one certificate per pupil present, the name to be written in by hand
+    if rules.owns_registration(user, registration) or rules.can_host(user, registration.event):
+        # one certificate per person present: the names entered first, then blanks to be written in by hand
         present = registration.places if registration.attended is None else registration.attended
         if present < 1:
             raise Http404
-        return [""] * present
+        return _class_names(registration)[:present] or [""] * present
     if _is_member(user, registration):
         return [user.certificate_name]
     raise Http404
@@ -215,21 +212,34 @@ def class_attendance_csv(request, pk: int):
     registration = _registration(pk)
     if not registration.is_group or not rules.can_see_registration(request.user, registration):
         raise Http404
-    event, school_class = registration.event, registration.school_class
+    event, school_class, company = registration.event, registration.school_class, registration.company
+    if company:  # a company's staff at a seminar
+        group = [company.name]
+        group_header = ["Betrieb"]
+        label = slugify(company.name)
+    else:
+        group = [school_class.name if school_class else "", school_class.school.name if school_class else ""]
+        group_header = ["Klasse", "Schule"]
+        label = slugify(school_class.name) if school_class else "klasse"
     common = [
         event.title,
         _when(event.starts_at),
-        school_class.name if school_class else "",
-        school_class.school.name if school_class else "",
+        *group,
         registration.places,
         "" if registration.attended is None else registration.attended,
     ]
     checked_in = _when(registration.checked_in_at)
     names = _class_names(registration) or [""]
     rows = [[*common, name, checked_in] for name in names]
-    header = ["Veranstaltung", "Beginn", "Klasse", "Schule", "Angemeldete Plätze", "Anwesend", "Name"]
-    header.append("Eingecheckt um")
-    label = slugify(school_class.name) if school_class else "klasse"
+    header = [
+        "Veranstaltung",
+        "Beginn",
+        *group_header,
+        "Angemeldete Plätze",
+        "Anwesend",
+        "Name",
+        "Eingecheckt um",
+    ]
     return _csv_response(header, rows, f"anwesenheit-{event.slug}-{label}.csv")
 
 
@@ -241,8 +251,7 @@ def feedback(request, pk: int):
     """The survey after the event for the pupil of a registration or the teacher of a class registration."""
     registration = get_object_or_404(Registration.objects.select_related("event"), pk=pk)
     user = request.user
-    owner_id = registration.teacher_id if registration.is_group else registration.pupil_id
-    if owner_id != user.pk:
+    if not rules.owns_registration(user, registration):
         raise Http404
     event = registration.event
     now = timezone.now()

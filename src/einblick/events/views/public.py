@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from einblick.core.ics import Entry, calendar_response
+from einblick.insights.tracking import track
 
 from .. import rules, selectors
 from ..forms import EventFilterForm
@@ -39,15 +40,15 @@ def event_detail(request, slug: str):
     )
     if event.status == Event.Status.DRAFT and not rules.can_host(request.user, event):
         raise Http404
+    if event.status == Event.Status.PUBLISHED:
+        track(request, "event", profession=event.professions.first())
     user = request.user
     mine = company_registration = None
     companies = rules.companies_registering(user, event)
     if user.is_authenticated:
         mine = Registration.objects.filter(event=event, pupil=user, status__in=ACTIVE).first()
         if event.for_companies:
-            company_registration = Registration.objects.filter(
-                event=event, company__in=companies, status__in=ACTIVE, split_from__isnull=True
-            ).first()
+            company_registration = selectors.company_registration(event, companies)
     now = timezone.now()
     context = {
         "event": event,

@@ -152,9 +152,9 @@ def register_company(request, slug: str):
 def my_events(request):
     user = request.user
     own = list(selectors.registrations_of_pupil(user)) if user.is_pupil else []
-    groups = list(selectors.registrations_of_teacher(user))
-    classes = [r for r in groups if not r.company_id]
-    seminars = [r for r in groups if r.company_id]
+    classes = [r for r in selectors.registrations_of_teacher(user) if not r.company_id]
+    seminars = list(selectors.registrations_of_companies(user))
+    groups = classes + seminars
     for r in own + groups:
         r.position = selectors.waitlist_position(r)
     return render(
@@ -184,8 +184,10 @@ def my_events_ics(request):
 
 
 def _own(request, pk: int) -> Registration:
-    registration = get_object_or_404(Registration.objects.select_related("event", "pupil", "teacher"), pk=pk)
-    if request.user.pk not in (registration.pupil_id, registration.teacher_id):
+    registration = get_object_or_404(
+        Registration.objects.select_related("event", "pupil", "teacher", "company"), pk=pk
+    )
+    if not rules.owns_registration(request.user, registration):
         raise Http404
     return registration
 
@@ -209,9 +211,9 @@ def confirm(request, pk: int):
 @login_required
 @require_POST
 def cancel(request, pk: int):
-    registration = get_object_or_404(Registration.objects.select_related("event"), pk=pk)
+    registration = get_object_or_404(Registration.objects.select_related("event", "company"), pk=pk)
     staff = rules.can_manage_events(request.user)
-    if not (staff or request.user.pk in (registration.pupil_id, registration.teacher_id)):
+    if not (staff or rules.owns_registration(request.user, registration)):
         raise Http404
     try:
         services.registration_cancel(registration=registration, by_staff=staff)
@@ -227,8 +229,10 @@ def cancel(request, pk: int):
 @login_required
 def group_edit(request, pk: int):
     registration = get_object_or_404(
-        Registration.objects.select_related("event", "school_class"), pk=pk, teacher=request.user
+        Registration.objects.select_related("event", "school_class", "company"), pk=pk
     )
+    if not registration.is_group or not rules.owns_registration(request.user, registration):
+        raise Http404
     form = GroupForm(
         request.POST or None,
         registration=registration,
@@ -244,7 +248,7 @@ def group_edit(request, pk: int):
                 registration=registration,
                 places=form.cleaned_data["places"],
                 names=form.cleaned_data["names"],
-                members=form.cleaned_data["members"],
+                members=form.cleaned_data.get("members", ()),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from einblick.api.ratelimit import client_address
 from einblick.catalog import selectors as catalog
+from einblick.insights.tracking import track
 
 from .. import rules, selectors, services
 from ..forms import BoothAnswerForm, BoothForm, BoothMaterialForm, BoothQuestionForm
@@ -77,6 +78,7 @@ def booth_page(request, slug: str, company: str):
     fair = _fair(slug)
     exhibitor = _public_exhibitor(fair, company)
     _count_visit(request, exhibitor)
+    track(request, "booth", company=exhibitor.company_id)
     return render(request, "fair/booth.html", _booth_context(request, fair, exhibitor))
 
 

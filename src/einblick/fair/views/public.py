@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from einblick.insights.tracking import track
 from einblick.orientation import selectors as orientation
 
 from .. import selectors
@@ -29,6 +30,7 @@ def fair_index(request):
 
 def programme(request, slug: str):
     fair = _fair(slug)
+    track(request, "programme")
     now = timezone.now()
     phase = selectors.fair_phase(fair, now)
     form = ProgrammeFilterForm(
@@ -76,6 +78,7 @@ def session_detail(request, slug: str, pk: int):
         session = selectors.session_detail(fair, pk)
     except Session.DoesNotExist:
         raise Http404
+    track(request, "session", profession=session.professions.first(), company=session.company_id)
     now = timezone.now()
     context = {
         "fair": fair,
