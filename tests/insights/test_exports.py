@@ -90,6 +90,7 @@ def test_tables_are_german_and_suppressed(data):
         "Wochenwerte",
         "Weg zur Ausbildung",
         "Weg zur Ausbildung je Beruf",
+        "Weg zur Ausbildung je Woche",
         "Stark gefragt – wenige Plätze",
         "Viele Plätze – kaum gefragt",
     ]
@@ -122,6 +123,7 @@ def test_xlsx_reads_back_with_numbers_text_and_no_small_count(data):
         "Wochenwerte",
         "Weg zur Ausbildung",
         "Weg zur Ausbildung je Beruf",
+        "Weg zur Ausbildung je Woche",
         "Stark gefragt – wenige Plätze",
         "Viele Plätze – kaum gefragt",
     ]

@@ -188,6 +188,12 @@ def tables(report: dict) -> list[Table]:
         ["Beruf", *steps],
         [[str(name), *(_value(v) for v in values)] for name, values in funnel["rows"]],
     )
+    funnel_weeks = Table(
+        "funnel_weeks",
+        "Weg zur Ausbildung je Woche",
+        ["Woche ab", *steps],
+        [[week, *(_value(v) for v in values)] for week, values in funnel.get("weeks", [])],
+    )
     return [
         reach_table,
         districts,
@@ -195,6 +201,7 @@ def tables(report: dict) -> list[Table]:
         weeks,
         funnel_table,
         per_profession,
+        funnel_weeks,
         _supply_table("wanted", "Stark gefragt – wenige Plätze", report["wanted"]),
         _supply_table("unseen", "Viele Plätze – kaum gefragt", report["unseen"]),
     ]

@@ -271,19 +271,33 @@ def funnel(period: Period, *, limit: int = 25) -> tuple[dict[str, int], list[Fun
         for pid in professions_of.get(cid, ()):
             add(pid, "company", m["view_company"] + m["view_booth"] + m["booth_visits"])
             add(pid, "meet", m["talks_booked"])
-    total_entry = totals(period, [*ENTRY, "view_duel", "view_programme"])
-    total = {
-        "entry": sum(total_entry.values()),
-        "profession": totals(period, ["view_profession"])["view_profession"],
-        "company": sum(totals(period, ["view_company", "view_booth", "booth_visits"]).values()),
-        "meet": sum(totals(period, ["talks_booked", "event_places"]).values()),
-        "contact": totals(period, ["view_contact"])["view_contact"],
-    }
+    found = totals(period, sorted({m for ms in FUNNEL_TOTAL_METRICS.values() for m in ms}))
+    total = {key: sum(found[m] for m in ms) for key, ms in FUNNEL_TOTAL_METRICS.items()}
     names = dict(Profession.objects.filter(pk__in=list(rows)).values_list("pk", "name"))
     ranked = sorted(rows.items(), key=lambda item: (-item[1]["entry"], -item[1]["profession"], item[0]))
     return total, [
         FunnelRow(pid, names.get(pid, "?"), steps) for pid, steps in ranked[:limit] if pid in names
     ]
+
+
+FUNNEL_TOTAL_METRICS = {
+    "entry": [*ENTRY, "view_duel", "view_programme"],
+    "profession": ["view_profession"],
+    "company": ["view_company", "view_booth", "booth_visits"],
+    "meet": ["talks_booked", "event_places"],
+    "contact": ["view_contact"],
+}
+
+
+def funnel_weeks(period: Period) -> list[tuple[date, list[int | None]]]:
+    """The funnel's steps week by week (whole region or district), each step suppressed as a group."""
+    metrics = sorted({m for ms in FUNNEL_TOTAL_METRICS.values() for m in ms})
+    weeks = weekly(period, metrics)
+    steps = {
+        key: [(week, sum(weeks[m][i][1] for m in ms)) for i, (week, _n) in enumerate(weeks[metrics[0]])]
+        for key, ms in FUNNEL_TOTAL_METRICS.items()
+    }
+    return _weeks_table(steps, [key for key, _label in FUNNEL_STEPS])
 
 
 @dataclass
@@ -406,6 +420,7 @@ def report(period: Period) -> dict:
         "funnel": {
             "steps": [(label, shown(total[key])) for key, label in FUNNEL_STEPS],
             "rows": [(row.name, [shown(row.steps[key]) for key, _ in FUNNEL_STEPS]) for row in funnel_rows],
+            "weeks": funnel_weeks(period),
         },
         "wanted": wanted,
         "unseen": unseen,
