@@ -255,6 +255,10 @@ EINBLICK = {
     "EVENT_CONSENT_HOLD_HOURS": int(env("EINBLICK_EVENT_CONSENT_HOLD_HOURS", "72")),
     # insights: raw page views are kept this many days, then only the daily counts remain
     "INSIGHTS_RAW_DAYS": int(env("EINBLICK_INSIGHTS_RAW_DAYS", "30")),
+    # privacy: pupils' data expire this many months after the end of the school year of their last activity
+    "PUPIL_RETENTION_MONTHS": int(env("EINBLICK_PUPIL_RETENTION_MONTHS", "3")),
+    # live Q&A: nicknames and question texts are anonymised this many days after the session
+    "QA_ANONYMISE_DAYS": int(env("EINBLICK_QA_ANONYMISE_DAYS", "7")),
     # Talks (#5): e-mail reminder this many minutes before a talk.
     "TALK_REMINDER_MINUTES": int(env("EINBLICK_TALK_REMINDER_MINUTES", "30")),
     # An allocation run without progress for this long counts as stuck and may be restarted.

@@ -283,6 +283,19 @@ def consent_answer(*, token: str, accept: bool) -> ParentalConsent:
     return consent
 
 
+def consent_withdraw(*, consent: ParentalConsent) -> ParentalConsent:
+    """The pupil withdraws a parent's consent or an open request (always possible, privacy centre); what waited for
+    it reacts as to a parent's decline (accounts.signals.consent_answered)."""
+    with transaction.atomic():
+        consent = ParentalConsent.objects.select_for_update().select_related("pupil").get(pk=consent.pk)
+        if consent.declined_at:
+            return consent
+        consent.declined_at = timezone.now()
+        consent.save(update_fields=["declined_at"])
+        consent_answered.send(sender=ParentalConsent, consent=consent, accepted=False)
+    return consent
+
+
 def consent_handle(*, pupil: User, purpose: str, label: str, cleaned_data: dict) -> str:
     """Act on a valid ConsentForm: declare the age or ask a parent; returns the resulting consent_state.
 

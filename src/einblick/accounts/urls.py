@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_privacy
 
 app_name = "accounts"
 
@@ -21,6 +21,14 @@ urlpatterns = [
     path("e-mail/", views.email_change, name="email_change"),
     path("e-mail/bestaetigen/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
     path("einwilligung/<str:token>/", views.consent, name="consent"),
+    path("datenschutz/", views_privacy.centre, name="privacy"),
+    path("datenschutz/meine-daten.json", views_privacy.export, name="privacy_export"),
+    path("datenschutz/konto-loeschen/", views_privacy.delete, name="privacy_delete"),
+    path(
+        "datenschutz/einwilligung/<int:pk>/widerrufen/",
+        views_privacy.consent_withdraw,
+        name="consent_withdraw",
+    ),
     path("passwort/vergessen/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "passwort/gesendet/",
