@@ -352,6 +352,7 @@ def test_card_can_be_framed_and_links_with_utm_embed(client, episode):
 
     assert response.status_code == 200
     assert "X-Frame-Options" not in response
+    assert "frame-ancestors *" in response["Content-Security-Policy"]  # other sites may frame the card
     text = response.content.decode()
     tags = Tags(text)
     links = tags.all("a")

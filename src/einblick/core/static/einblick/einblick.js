@@ -25,4 +25,25 @@
     figure.querySelector(".video-consent").replaceWith(player);
     player.focus();
   });
+
+  // Print buttons (no inline handlers: the Content Security Policy allows no inline scripts).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
+  // A list that refreshes itself while something runs (e.g. an offer import): <section data-refresh="5">.
+  var live = document.querySelector("[data-refresh]");
+  if (live && live.hasAttribute("data-running")) {
+    var seconds = parseInt(live.dataset.refresh, 10) || 5;
+    var timer = setInterval(function () {
+      fetch(window.location.pathname, {credentials: "same-origin"}).then(function (r) { return r.text(); }).then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(live.id);
+        var current = document.getElementById(live.id);
+        if (!fresh || !current) return;
+        current.replaceWith(fresh);
+        live = fresh;
+        if (!fresh.hasAttribute("data-running")) clearInterval(timer);
+      }).catch(function () { clearInterval(timer); });
+    }, seconds * 1000);
+  }
 })();
