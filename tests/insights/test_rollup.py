@@ -53,14 +53,11 @@ def test_tracking_stores_no_personal_data_and_skips_bots_and_staff():
     request.user = pupil
     tracking.track(request, "profession", profession=profession)
     hit = Hit.objects.get()
-    assert (hit.kind, hit.profession_id, hit.district, hit.pupil) == (
-        "profession",
-        profession.pk,
-        place.district_code,
-        True,
-    )
-    values = " ".join(str(v) for v in Hit.objects.values().get().values())
-    assert "203.0.113.7" not in values and "Mozilla" not in values and str(pupil.pk) not in values.split()
+    assert (hit.kind, hit.profession_id, hit.district) == ("profession", profession.pk, place.district_code)
+    assert (hit.at.minute, hit.at.second, hit.at.microsecond) == (0, 0, 0)  # to the hour only
+    stored = Hit.objects.values().get()
+    assert set(stored) == {"id", "at", "kind", "profession_id", "company_id", "district", "visitor"}
+    assert "203.0.113.7" not in str(stored) and "Mozilla" not in str(stored)
     # the same visitor the same day has the same key; another day another
     today = timezone.localdate()
     assert tracking.visitor_key(request, today) == hit.visitor
@@ -68,10 +65,77 @@ def test_tracking_stores_no_personal_data_and_skips_bots_and_staff():
     bot = rf.get("/berufe/x/", HTTP_USER_AGENT="Googlebot/2.1")
     bot.user = pupil
     tracking.track(bot, "profession", profession=profession)
-    staff = rf.get("/berufe/x/")
+    staff = rf.get("/berufe/x/", HTTP_USER_AGENT="Mozilla/5.0")
     staff.user = StaffFactory()
     tracking.track(staff, "profession", profession=profession)
+    prefetch = rf.get("/berufe/x/", HTTP_USER_AGENT="Mozilla/5.0", HTTP_SEC_PURPOSE="prefetch")
+    prefetch.user = pupil
+    tracking.track(prefetch, "profession", profession=profession)
     assert Hit.objects.count() == 1
+
+
+def test_a_past_days_visitor_keys_cannot_be_recomputed():
+    from einblick.insights.models import DailySalt
+
+    rf = RequestFactory()
+    request = rf.get("/", HTTP_USER_AGENT="Mozilla/5.0", REMOTE_ADDR="203.0.113.7")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    key = tracking.visitor_key(request, yesterday)
+    assert tracking.visitor_key(request, yesterday) == key  # stable within the day
+    rollup()
+    assert not DailySalt.objects.filter(day=yesterday).exists()
+    assert tracking.visitor_key(request, yesterday) != key  # the salt is gone: a new one gives another key
+
+
+def test_a_recount_after_a_long_pause_counts_before_it_deletes(settings):
+    settings.EINBLICK = {**settings.EINBLICK, "INSIGHTS_RAW_DAYS": 30}
+    from einblick.insights.models import Rollup
+
+    today = timezone.localdate()
+    Rollup.objects.create(
+        finished_at=timezone.now() - timedelta(days=40),
+        first_day=today - timedelta(days=41),
+        last_day=today - timedelta(days=40),
+    )
+    profession = ProfessionFactory()
+    _hits(9, day=today - timedelta(days=35), profession=profession)
+    done = rollup()
+    assert done.first_day == today - timedelta(days=40)
+    assert DailyStat.objects.get(metric="view_profession", day=today - timedelta(days=35)).value == 9
+    assert not Hit.objects.exists()  # deleted only after being counted
+
+
+def test_rates_and_funnel_columns_do_not_reveal_suppressed_counts():
+    assert selectors._rate(2, 18) is None  # 2 no-shows are "< 5": no rate that would reveal them
+    assert selectors._rate(5, 15) == 25
+    rows = [
+        selectors.FunnelRow(1, "A", {"entry": 12, "profession": 30, "company": 0, "meet": 0, "contact": 12}),
+        selectors.FunnelRow(2, "B", {"entry": 20, "profession": 8, "company": 0, "meet": 0, "contact": 3}),
+    ]
+    shown_rows = dict(selectors._funnel_rows(rows))
+    assert shown_rows["B"][4] is None and shown_rows["A"][4] is None  # the other contact cell hidden too
+
+
+def test_an_event_with_two_hosts_counts_its_pupils_once():
+    from einblick.events import services as event_services
+    from tests.factories import EventFactory
+
+    event = EventFactory(hosts=[CompanyFactory(), CompanyFactory()])
+    for _ in range(6):
+        registration = event_services.register_pupil(
+            event=event, pupil=PupilFactory(consent_age_declared_at=timezone.now())
+        )
+        event_services.checkin(
+            event=event,
+            code=registration.ticket,
+            by=StaffFactory(),
+            now=event.starts_at + timedelta(minutes=1),
+        )
+    day = timezone.localdate(event.starts_at + timedelta(minutes=1))
+    rollup(first=day, last=day)
+    total = selectors.totals(selectors.Period(day, day), ["event_attended"])["event_attended"]
+    per_host = selectors.by_company(selectors.Period(day, day), ["event_attended_host"])
+    assert total == 6 and sorted(m["event_attended_host"] for m in per_host.values()) == [6, 6]
 
 
 def test_rollup_counts_idempotently_and_deletes_old_raw_views(settings):

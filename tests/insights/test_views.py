@@ -106,6 +106,7 @@ def test_recount_on_demand(client, data, run_tasks):
 
 
 def test_public_pages_count_views(client):
+    client.defaults["HTTP_USER_AGENT"] = "Mozilla/5.0 (Android)"
     profession = ProfessionFactory()
     site = SiteFactory(company=CompanyFactory())
     offer = OfferFactory(site=site, profession=profession, apply_url="https://example.org/bewerbung")

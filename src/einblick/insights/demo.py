@@ -56,7 +56,6 @@ def insights_demo_build(*, rng: random.Random, companies: list, now=None) -> int
                     company_id=company if kind in ("company", "offer", "contact", "booth") else None,
                     district=rng.choice(districts) if districts and rng.random() < 0.6 else "",
                     visitor=f"demo{n % 120:012d}",
-                    pupil=rng.random() < 0.6,
                 )
             )
     Hit.objects.bulk_create(hits, batch_size=2000)

@@ -55,19 +55,21 @@ class PeriodForm(BaseForm):
         return data
 
     def period(self) -> Period:
+        """The chosen period in whole weeks (Monday to Sunday), at most ``MAX_DAYS``; the last 30 days otherwise."""
         today = timezone.localdate()
         default = Period(today - timedelta(days=29), today)
-        if not self.is_bound:
-            return default
-        if not self.is_valid():
-            return default
+        if not self.is_bound or not self.is_valid():
+            return default.whole_weeks()
         data = self.cleaned_data
         district = data.get("kreis", "") or ""
         preset = data.get("zeitraum") or ""
         if preset == "schuljahr":
-            return Period(school_year_start(today), today, district)
-        if preset in ("30", "90"):
-            return Period(today - timedelta(days=int(preset) - 1), today, district)
-        start = data.get("von") or default.start
-        end = data.get("bis") or today
-        return Period(start, end, district)
+            period = Period(school_year_start(today), today, district)
+        elif preset in ("30", "90"):
+            period = Period(today - timedelta(days=int(preset) - 1), today, district)
+        else:
+            period = Period(data.get("von") or default.start, data.get("bis") or today, district)
+        if period.end < period.start or (period.end - period.start).days > MAX_DAYS:
+            self.add_error(None, _("Please choose a start before the end and at most two school years."))
+            return default.whole_weeks()
+        return period.whole_weeks()

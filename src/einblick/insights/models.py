@@ -1,8 +1,9 @@
 """Insights (issue #9): raw page views without personal data, rolled up into daily counts and then deleted.
 
-A ``Hit`` says what was looked at, when, and from which district (of a logged-in pupil's school, if known) — no
-user, no IP address, no cookie. ``visitor`` is a keyed hash of address, browser and day, so a visitor counts once per
-day and cannot be followed from one day to the next; raw hits are deleted after ``EINBLICK_INSIGHTS_RAW_DAYS``.
+A ``Hit`` says what was looked at, when (to the hour), and from which district (of a logged-in pupil's school, if
+known) — no user, no IP address, no cookie. ``visitor`` is a hash of address, browser and day under a salt that
+exists only for that day (``DailySalt``), so a visitor counts once per day, cannot be followed from one day to the
+next, and the key cannot be recomputed afterwards; raw hits are deleted after ``EINBLICK_INSIGHTS_RAW_DAYS``.
 ``DailyStat`` holds the counts per day, metric, district, profession and company that every page and export reads.
 """
 
@@ -30,7 +31,6 @@ class Hit(models.Model):
     company_id = models.IntegerField(null=True, blank=True)
     district = models.CharField(max_length=5, blank=True, default="")
     visitor = models.CharField(max_length=16)
-    pupil = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("page view")
@@ -82,3 +82,13 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class DailySalt(models.Model):
+    """The random salt of one day's visitor keys; deleted by the recount once the day is over."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -15,7 +15,7 @@ from django.db.models import Count, F, Max, Min, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from .models import DailyStat, Hit, Rollup
+from .models import DailySalt, DailyStat, Hit, Rollup
 
 BATCH = 5000
 
@@ -113,8 +113,16 @@ def _sources() -> list[Source]:
             "created_at",
             Count("id"),
             district=_pupil_district("user__"),
-            profession="session__professions",
             company="session__company_id",
+        ),
+        # per profession (a session with three professions counts for each of them; never added up)
+        Source(
+            "agenda_adds_prof",
+            lambda: AgendaItem.objects.all(),
+            "created_at",
+            Count("id"),
+            district=_pupil_district("user__"),
+            profession="session__professions",
         ),
         # talks
         Source(
@@ -186,6 +194,12 @@ def _sources() -> list[Source]:
             "checked_in_at",
             Sum(Coalesce("attended", "places")),
             district="event__place__district_code",
+        ),
+        Source(
+            "event_attended_host",
+            lambda: pupils_regs().filter(checked_in_at__isnull=False),
+            "checked_in_at",
+            Sum(Coalesce("attended", "places")),
             company="event__hosts",
         ),
         # duels
@@ -231,10 +245,11 @@ def _rows(source: Source, first: date, last: date):
         qs = qs.filter(**{f"{source.day}__gte": start, f"{source.day}__lt": end}).annotate(
             d=TruncDate(source.day, tzinfo=timezone.get_current_timezone())
         )
+    # NULL and "" / 0 are one key (no merging in Python: rows stream into the database)
     qs = qs.annotate(
-        dist=F(source.district) if source.district else Value(""),
-        prof=F(source.profession) if source.profession else Value(0),
-        comp=F(source.company) if source.company else Value(0),
+        dist=Coalesce(F(source.district), Value("")) if source.district else Value(""),
+        prof=Coalesce(F(source.profession), Value(0)) if source.profession else Value(0),
+        comp=Coalesce(F(source.company), Value(0)) if source.company else Value(0),
     )
     for row in (
         qs.order_by().values("d", "dist", "prof", "comp").annotate(v=source.value).iterator(chunk_size=BATCH)
@@ -250,6 +265,19 @@ def _rows(source: Source, first: date, last: date):
             )
 
 
+PILLAR_DAYS = 60  # the pillars' tables are recounted for this many past days on every run
+
+
+def _lock() -> None:
+    """One recount at a time (cron and the staff button may meet): a transaction-level lock on PostgreSQL; SQLite
+    serialises writers anyway."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x1A5167])
+
+
 def raw_days_kept(today: date | None = None) -> date:
     """The first day whose raw page views are still kept."""
     today = today or timezone.localdate()
@@ -263,23 +291,30 @@ def rollup(*, first: date | None = None, last: date | None = None, now=None) -> 
     now = now or timezone.now()
     today = timezone.localdate(now)
     kept = raw_days_kept(today)
+    oldest = Hit.objects.aggregate(first=Min("at"))["first"]
     if first is None:
         previous = Rollup.objects.order_by("-last_day").first()
-        first = max(kept, min(previous.last_day, today - timedelta(days=1))) if previous else kept
+        if previous:  # catch up from the last day counted (raw views are never deleted before being counted)
+            first = min(previous.last_day, today - timedelta(days=1))
+        else:  # the first run: from the oldest raw view (or the pillars' last school year)
+            first = min(timezone.localdate(oldest) if oldest else today, today - timedelta(days=PILLAR_DAYS))
     last = last or today
+    # the pillars' tables change after the day (attendance marked later, cancellations, waiting lists moving up):
+    # they are recounted over a sliding window every time
+    pillars_first = min(first, today - timedelta(days=PILLAR_DAYS))
     # raw page views exist from the oldest one on (older ones were deleted after being counted): only those days
     # can be recounted from them; earlier days keep their counts
-    oldest = Hit.objects.aggregate(first=Min("at"))["first"]
     hits_first = max(first, timezone.localdate(oldest)) if oldest else last + timedelta(days=1)
     rows = 0
     with transaction.atomic():
+        _lock()
         for source in _sources():
-            lo = hits_first if source.from_hits else first
+            lo = hits_first if source.from_hits else pillars_first
             if lo > last:
                 continue
             DailyStat.objects.filter(metric=source.metric, day__range=(lo, last)).delete()
             batch = []
-            for stat in _merge(_rows(source, lo, last)):
+            for stat in _rows(source, lo, last):
                 batch.append(stat)
                 if len(batch) >= BATCH:
                     DailyStat.objects.bulk_create(batch)
@@ -287,20 +322,12 @@ def rollup(*, first: date | None = None, last: date | None = None, now=None) -> 
                     batch = []
             DailyStat.objects.bulk_create(batch)
             rows += len(batch)
-        start, _ = _bounds(kept, kept)
+        # raw views go once they are past the retention period and counted (up to ``last``)
+        gone_before = min(kept, last + timedelta(days=1))
+        start, _ = _bounds(gone_before, gone_before)
         deleted, _ = Hit.objects.filter(at__lt=start).delete()
+        # past days' salts go: their visitor keys can no longer be recomputed from an address
+        DailySalt.objects.filter(day__lt=today).delete()
         return Rollup.objects.create(
             finished_at=timezone.now(), first_day=first, last_day=last, rows=rows, deleted_hits=deleted
         )
-
-
-def _merge(stats):
-    """Rows that collapse onto one key (e.g. ``None`` and ``""`` districts) are added up."""
-    merged: dict[tuple, DailyStat] = {}
-    for stat in stats:
-        key = (stat.day, stat.district, stat.profession_id, stat.company_id)
-        if key in merged:
-            merged[key].value += stat.value
-        else:
-            merged[key] = stat
-    return merged.values()

@@ -37,6 +37,13 @@ class Period:
     end: date
     district: str = ""  # a district key, or "" for the whole region
 
+    def whole_weeks(self) -> "Period":
+        """Monday of the first week to Sunday of the last: figures are never shown for single days, which could be
+        worked out by comparing two periods a day apart."""
+        start = self.start - timedelta(days=self.start.weekday())
+        end = self.end + timedelta(days=6 - self.end.weekday())
+        return Period(start, end, self.district)
+
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
@@ -110,6 +117,7 @@ WITHOUT_DISTRICT = {
     "tandems",
     "seminar_people",
     "event_places_host",
+    "event_attended_host",
 }
 
 
@@ -217,8 +225,9 @@ def classes_and_schools(period: Period) -> tuple[int, int]:
 
 # ------------------------------------------------------------------------------------------ funnel, supply/demand
 
-ENTRY = ("view_check", "view_session", "agenda_adds")
-DEMAND = ("view_profession", "view_check", "view_search", "agenda_adds", "talk_wishes")
+ENTRY = ("view_check", "view_session", "agenda_adds")  # totals
+ENTRY_PROF = ("view_check", "view_session", "agenda_adds_prof")  # per profession
+DEMAND = ("view_profession", "view_check", "view_search", "agenda_adds_prof", "talk_wishes")
 FUNNEL_STEPS = [
     ("entry", _("interest check, duel or programme")),
     ("profession", _("profession page")),
@@ -252,10 +261,8 @@ def funnel(period: Period, *, limit: int = 25) -> tuple[dict[str, int], list[Fun
     Company pages, booths and talks count for each profession the company trains in."""
     from einblick.catalog.models import Profession
 
-    per_prof = by_profession(
-        period, [*ENTRY, "view_profession", "event_places_prof", "view_contact", "view_offer", "talk_wishes"]
-    )
-    per_company = by_company(period, ["view_company", "view_booth", "booth_visits", "talks_booked"])
+    per_prof = by_profession(period, [*ENTRY_PROF, "view_profession", "event_places_prof", "view_contact"])
+    per_company = by_company(period, ["view_company", "booth_visits", "talks_booked"])
     professions_of = _company_professions(per_company)
     rows: dict[int, dict[str, int]] = {}
 
@@ -263,13 +270,13 @@ def funnel(period: Period, *, limit: int = 25) -> tuple[dict[str, int], list[Fun
         rows.setdefault(pid, dict.fromkeys([s for s, _ in FUNNEL_STEPS], 0))[step] += n
 
     for pid, m in per_prof.items():
-        add(pid, "entry", sum(m[k] for k in ENTRY))
+        add(pid, "entry", sum(m[k] for k in ENTRY_PROF))
         add(pid, "profession", m["view_profession"])
         add(pid, "meet", m["event_places_prof"])
         add(pid, "contact", m["view_contact"])
     for cid, m in per_company.items():
         for pid in professions_of.get(cid, ()):
-            add(pid, "company", m["view_company"] + m["view_booth"] + m["booth_visits"])
+            add(pid, "company", m["view_company"] + m["booth_visits"])  # a booth page view is its visit
             add(pid, "meet", m["talks_booked"])
     found = totals(period, sorted({m for ms in FUNNEL_TOTAL_METRICS.values() for m in ms}))
     total = {key: sum(found[m] for m in ms) for key, ms in FUNNEL_TOTAL_METRICS.items()}
@@ -283,7 +290,7 @@ def funnel(period: Period, *, limit: int = 25) -> tuple[dict[str, int], list[Fun
 FUNNEL_TOTAL_METRICS = {
     "entry": [*ENTRY, "view_duel", "view_programme"],
     "profession": ["view_profession"],
-    "company": ["view_company", "view_booth", "booth_visits"],
+    "company": ["view_company", "booth_visits"],
     "meet": ["talks_booked", "event_places"],
     "contact": ["view_contact"],
 }
@@ -419,7 +426,7 @@ def report(period: Period) -> dict:
         "no_show_rate": _rate(pillar_totals["talks_no_show"], pillar_totals["talks_attended"]),
         "funnel": {
             "steps": [(label, shown(total[key])) for key, label in FUNNEL_STEPS],
-            "rows": [(row.name, [shown(row.steps[key]) for key, _ in FUNNEL_STEPS]) for row in funnel_rows],
+            "rows": _funnel_rows(funnel_rows),
             "weeks": funnel_weeks(period),
         },
         "wanted": wanted,
@@ -431,6 +438,12 @@ def report(period: Period) -> dict:
     }
 
 
+def _funnel_rows(rows: list[FunnelRow]) -> list[tuple[str, list[int | None]]]:
+    """Per profession, each step's column suppressed as a group (the step's total is shown too)."""
+    columns = [shown_group([row.steps[key] for row in rows]) for key, _label in FUNNEL_STEPS]
+    return [(row.name, [column[i] for column in columns]) for i, row in enumerate(rows)]
+
+
 def _weeks_table(weeks: dict[str, list[tuple[date, int]]], metrics: list[str]) -> list[tuple[date, list]]:
     """Rows of (week, [count per metric]) with each metric's column suppressed as a group."""
     columns = [_weekly_shown(weeks[m]) for m in metrics]
@@ -438,9 +451,12 @@ def _weeks_table(weeks: dict[str, list[tuple[date, int]]], metrics: list[str]) -
 
 
 def _rate(part: int, rest: int) -> int | None:
-    """Percent of ``part`` in ``part + rest``; ``None`` when fewer than 5 talks (no rate on tiny numbers)."""
+    """Percent of ``part`` in ``part + rest``; ``None`` when either count is suppressed (the rate would reveal it)
+    or there are fewer than 5 in all."""
     whole = part + rest
-    return None if whole < SMALL else round(100 * part / whole)
+    if whole < SMALL or shown(part) is None or shown(rest) is None:
+        return None
+    return round(100 * part / whole)
 
 
 COMPANY_METRICS = [
@@ -456,7 +472,7 @@ COMPANY_METRICS = [
     ("talks_attended", _("talks held")),
     ("talks_no_show", _("no-shows")),
     ("event_places_host", _("places registered for your events")),
-    ("event_attended", _("pupils present at your events")),
+    ("event_attended_host", _("pupils present at your events")),
 ]
 
 

@@ -1,58 +1,93 @@
-"""Counting page views without personal data (see models.py). One INSERT per counted view; never raises."""
+"""Counting page views without personal data (see models.py). One INSERT per counted view; never raises.
+
+The visitor key is an HMAC of address, browser and day under a random salt that exists only for that day
+(``DailySalt``; the recount deletes salts of past days): during the day the same browser counts once, afterwards
+nobody — not even with the database and the secret key — can recompute a key from an address. Times are stored to
+the hour only."""
 
 import hashlib
 import hmac
 import logging
+import secrets
 
-from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 
+def _salt(day) -> bytes:
+    from .models import DailySalt
+
+    salt = DailySalt.objects.filter(day=day).values_list("salt", flat=True).first()
+    if salt is None:
+        try:
+            with transaction.atomic():
+                salt = DailySalt.objects.create(day=day, salt=secrets.token_hex(32)).salt
+        except IntegrityError:  # another request made it a moment ago
+            salt = DailySalt.objects.get(day=day).salt
+    return salt.encode()
+
+
 def visitor_key(request, day) -> str:
-    """A keyed hash of address, browser and day: the same visitor once per day, not linkable across days."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """The same visitor once per day; not linkable across days, not recomputable once the day's salt is gone."""
+    from einblick.api.ratelimit import client_address
+
     agent = request.headers.get("User-Agent", "")[:300]
-    message = f"{day.isoformat()}|{address}|{agent}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:16]
+    message = f"{day.isoformat()}|{client_address(request)}|{agent}".encode()
+    return hmac.new(_salt(day), message, hashlib.sha256).hexdigest()[:16]
 
 
 def visitor_district(user) -> str:
-    """The district key of a logged-in pupil's school (``""`` otherwise)."""
+    """The district key of a logged-in pupil's school (``""`` otherwise), in one query."""
     if not (user.is_authenticated and user.is_pupil and user.school_class_id):
         return ""
-    school_class = user.school_class
-    place = school_class.school.place if school_class.school_id else None
-    return place.district_code if place else ""
+    from einblick.accounts.models import SchoolClass
+
+    code = (
+        SchoolClass.objects.filter(pk=user.school_class_id)
+        .values_list("school__place__district_code", flat=True)
+        .first()
+    )
+    return code or ""
 
 
 def should_count(request) -> bool:
     from einblick.duels.views.share import is_bot
 
-    if request.method != "GET" or is_bot(request):
+    if request.method != "GET" or is_bot(request) or not request.headers.get("User-Agent"):
+        return False
+    if request.headers.get("Purpose") == "prefetch" or request.headers.get("Sec-Purpose", "").startswith(
+        "prefetch"
+    ):
         return False
     user = getattr(request, "user", None)
-    return not (user is not None and user.is_authenticated and (user.is_staff or user.memberships.exists()))
+    if user is None or not user.is_authenticated or user.is_pupil:
+        return True
+    return not (user.is_staff or user.memberships.exists())
 
 
 def track(request, kind: str, *, profession=None, company=None) -> None:
-    """Count a view of ``kind`` (``Hit.Kind``) of ``profession`` / ``company`` (objects or ids)."""
+    """Count a view of ``kind`` (``Hit.Kind``) of ``profession`` / ``company`` (objects, ids or callables that give
+    one — called only when the view is counted)."""
     from .models import Hit
 
     try:
         if not should_count(request):
             return
-        now = timezone.now()
-        user = request.user
-        Hit.objects.create(
-            at=now,
-            kind=kind,
-            profession_id=getattr(profession, "pk", profession),
-            company_id=getattr(company, "pk", company),
-            district=visitor_district(user),
-            visitor=visitor_key(request, timezone.localdate(now)),
-            pupil=bool(user.is_authenticated and user.is_pupil),
-        )
+        if callable(profession):
+            profession = profession()
+        if callable(company):
+            company = company()
+        now = timezone.localtime()
+        with transaction.atomic():  # a savepoint: a failed count never breaks the caller's transaction
+            Hit.objects.create(
+                at=now.replace(minute=0, second=0, microsecond=0),
+                kind=kind,
+                profession_id=getattr(profession, "pk", profession),
+                company_id=getattr(company, "pk", company),
+                district=visitor_district(request.user),
+                visitor=visitor_key(request, now.date()),
+            )
     except Exception:  # counting must never break a page
         logger.exception("insights: could not count a %s view", kind)

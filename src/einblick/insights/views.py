@@ -57,8 +57,8 @@ def report_export(request, fmt: str):
         raise Http404
     period = _period_form(request, districts=selectors.district_names()).period()
     content_type, make, _company = FORMATS[fmt]
-    name = f"einblick-bericht-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.{fmt}"
-    return _download(make(selectors.report(period)), content_type, name)
+    report = selectors.report(period)
+    return _download(make(report), content_type, exports.filename(report, fmt))
 
 
 def _company(request, slug: str) -> Company:
@@ -89,8 +89,8 @@ def company_export(request, slug: str, fmt: str):
         raise Http404
     period = _period_form(request, with_district=False).period()
     content_type, _network, make = FORMATS[fmt]
-    name = f"einblick-{obj.slug}-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.{fmt}"
-    return _download(make(selectors.company_report(period, obj)), content_type, name)
+    report = selectors.company_report(period, obj)
+    return _download(make(report), content_type, exports.filename(report, fmt))
 
 
 @login_required

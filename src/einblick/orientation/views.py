@@ -91,8 +91,9 @@ def result(request, token: str):
         for d in DIMENSIONS
     ]
     top = [t for t in types if t["code"] in scoring.top_types(profile)]
-    for row in rows[:3]:
-        track(request, "check", profession=row.match.profession)
+    if not request.GET:  # the result as first shown (changing a filter is not a new result)
+        for row in rows[:3]:
+            track(request, "check", profession=row.match.profession)
     context = {"token": token, "types": types, "top": top, "rows": rows, "form": form, "profile": profile}
     return render(request, "orientation/result.html", context)
 

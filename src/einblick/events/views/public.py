@@ -41,7 +41,7 @@ def event_detail(request, slug: str):
     if event.status == Event.Status.DRAFT and not rules.can_host(request.user, event):
         raise Http404
     if event.status == Event.Status.PUBLISHED:
-        track(request, "event", profession=event.professions.first())
+        track(request, "event", profession=event.professions.first)
     user = request.user
     mine = company_registration = None
     companies = rules.companies_registering(user, event)

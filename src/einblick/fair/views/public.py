@@ -78,7 +78,7 @@ def session_detail(request, slug: str, pk: int):
         session = selectors.session_detail(fair, pk)
     except Session.DoesNotExist:
         raise Http404
-    track(request, "session", profession=session.professions.first(), company=session.company_id)
+    track(request, "session", profession=session.professions.first, company=session.company_id)
     now = timezone.now()
     context = {
         "fair": fair,
