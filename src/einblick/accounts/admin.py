@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ParentalConsent, School, SchoolClass, User
+from .models import AuditEntry, ParentalConsent, School, SchoolClass, User
 
 CONSENT_STATE_LABELS = {
     "parent": _("confirmed"),
@@ -34,6 +34,10 @@ class EinblickUserAdmin(UserAdmin):
     ]
     readonly_fields = ["consent_age_declared_at"]
     list_display = ["username", "nickname", "email", "is_pupil", "is_teacher", "is_staff"]
+
+    def save_model(self, request, obj, form, change):
+        obj._audit_actor = request.user  # role changes are logged with who made them (accounts.audit)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ParentalConsent)
@@ -70,3 +74,21 @@ class ParentalConsentAdmin(admin.ModelAdmin):
 
 admin.site.register(School)
 admin.site.register(SchoolClass)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the log cannot be changed or deleted in the back office."""
+
+    list_display = ["at", "actor_name", "action", "target"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "target"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

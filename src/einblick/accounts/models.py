@@ -239,3 +239,36 @@ class ParentalConsent(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class AuditEntry(models.Model):
+    """Who did what to personal data or to someone's roles (issue #10). Written by ``accounts.audit.record``; read
+    by staff; never edited. The actor's name is kept as text so the entry survives the actor's deletion."""
+
+    class Action(models.TextChoices):
+        ROLE_CHANGED = "role_changed", _("roles changed")
+        MEMBERSHIP_ADDED = "member_added", _("company member added")
+        MEMBERSHIP_REMOVED = "member_removed", _("company member removed")
+        PERSONAL_DATA_VIEWED = "data_viewed", _("personal data viewed")
+        PERSONAL_DATA_EXPORTED = "data_exported", _("personal data exported")
+        REGISTRATION_CANCELLED = "reg_cancelled", _("registration cancelled by staff")
+        ACCOUNT_DELETED = "account_deleted", _("account deleted")
+        RETENTION = "retention", _("expired data deleted")
+        TWO_FACTOR = "two_factor", _("two-factor authentication changed")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    target = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.action} {self.target}"

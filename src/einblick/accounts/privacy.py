@@ -126,7 +126,7 @@ def personal_data(user) -> dict:
     }
 
 
-def account_delete(user, *, now=None) -> None:
+def account_delete(user, *, by=None, now=None) -> None:
     """Delete ``user`` and everything personal: places they hold are released (waiting lists move up), classes of a
     teacher lose their teacher, company memberships end; anonymous counts (insights) stay."""
     from einblick.events import services as event_services
@@ -159,7 +159,12 @@ def account_delete(user, *, now=None) -> None:
                 event_services.registration_cancel(registration=registration, by_staff=True, now=now)
             except Exception:
                 logger.info("privacy: registration %s not cancelled before deletion", registration.pk)
+    from .audit import record
+    from .models import AuditEntry
+
     with transaction.atomic():
+        # the log keeps only the account's number and roles, nothing that names the person
+        record(by, AuditEntry.Action.ACCOUNT_DELETED, f"#{user.pk}", roles=[str(r) for r in user.roles])
         # everything else that refers to the user goes with it (CASCADE) or loses the reference (SET_NULL)
         user.delete()
 
@@ -238,4 +243,9 @@ def retention_sweep(*, now=None) -> dict[str, int]:
         .exclude(nickname="", visitor_id="")
         .update(nickname="", visitor_id="", text="–")
     )
+    if any(done.values()):
+        from .audit import record
+        from .models import AuditEntry
+
+        record(None, AuditEntry.Action.RETENTION, "retention_sweep", **done)
     return done

@@ -22,6 +22,7 @@ urlpatterns = [
     path("e-mail/bestaetigen/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
     path("einwilligung/<str:token>/", views.consent, name="consent"),
     path("datenschutz/", views_privacy.centre, name="privacy"),
+    path("protokoll/", views_privacy.audit_log, name="audit_log"),
     path("datenschutz/meine-daten.json", views_privacy.export, name="privacy_export"),
     path("datenschutz/konto-loeschen/", views_privacy.delete, name="privacy_delete"),
     path(

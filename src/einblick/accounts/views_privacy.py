@@ -120,6 +120,27 @@ def delete(request):
             status=400,
         )
     logout(request)
-    privacy.account_delete(user)
+    privacy.account_delete(user, by=None)  # by the user themselves: the log names no one
     messages.success(request, _("Your account and your personal data are deleted. Goodbye!"))
     return redirect("core:home")
+
+
+@login_required
+def audit_log(request):
+    """Staff: the audit log (newest first, 50 per page, by kind of action)."""
+    from django.core.paginator import Paginator
+
+    from .models import AuditEntry
+
+    if not (request.user.is_active and request.user.is_staff):
+        raise Http404
+    action = request.GET.get("aktion", "")
+    entries = AuditEntry.objects.all()
+    if action in AuditEntry.Action.values:
+        entries = entries.filter(action=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("seite"))
+    return render(
+        request,
+        "accounts/audit.html",
+        {"page": page, "actions": AuditEntry.Action.choices, "action": action},
+    )

@@ -53,6 +53,10 @@ def registrations(request, slug: str):
     staff = rules.can_manage_events(request.user)
     if not staff:
         selectors.hide_names_without_consent(regs, services.consent_purpose(event))
+    else:
+        from einblick.accounts.audit import record
+
+        record(request.user, "data_viewed", f"registrations: {event.title}", count=len(regs))
     context = {
         "event": event,
         "registrations": regs,

@@ -220,6 +220,12 @@ def cancel(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
+        if staff and not rules.owns_registration(request.user, registration):
+            from einblick.accounts.audit import record
+
+            record(
+                request.user, "reg_cancelled", f"registration #{registration.pk}: {registration.event.title}"
+            )
         messages.success(request, _("The registration is cancelled."))
     if staff and request.POST.get("next") == "registrations":
         return redirect("events:registrations", slug=registration.event.slug)
