@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(PY) -m einblick migrate --noinput
 	$(PY) -m einblick demo --if-empty
 	$(PY) -m einblick collectstatic --noinput --verbosity 0
-	$(PY) -m einblick serve --host $(HOST) --port $(PORT)
+	EINBLICK_STAFF_2FA_REQUIRED=$${EINBLICK_STAFF_2FA_REQUIRED:-0} $(PY) -m einblick serve --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole suite (browser tests run when Chromium is present).
 test: $(STAMP)

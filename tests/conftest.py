@@ -19,7 +19,8 @@ def pytest_configure(config):
     settings.PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="einblick-test-private-")
     settings.TIME_ZONE = "Europe/Berlin"
     settings.LANGUAGE_CODE = "de"
-    settings.EINBLICK = {**settings.EINBLICK, "BASE_URL": "http://testserver"}
+    # tests log staff in with force_login; tests/accounts/test_two_factor.py switches the requirement on
+    settings.EINBLICK = {**settings.EINBLICK, "BASE_URL": "http://testserver", "STAFF_2FA_REQUIRED": False}
 
 
 @pytest.fixture(autouse=True)

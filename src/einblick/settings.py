@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "einblick.accounts.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -260,6 +261,8 @@ EINBLICK = {
     "PUPIL_RETENTION_MONTHS": int(env("EINBLICK_PUPIL_RETENTION_MONTHS", "3")),
     # live Q&A: nicknames and question texts are anonymised this many days after the session
     "QA_ANONYMISE_DAYS": int(env("EINBLICK_QA_ANONYMISE_DAYS", "7")),
+    # staff log in with a code of an authenticator app (TOTP) besides the password
+    "STAFF_2FA_REQUIRED": env_bool("EINBLICK_STAFF_2FA_REQUIRED", True),
     # Talks (#5): e-mail reminder this many minutes before a talk.
     "TALK_REMINDER_MINUTES": int(env("EINBLICK_TALK_REMINDER_MINUTES", "30")),
     # An allocation run without progress for this long counts as stuck and may be restarted.

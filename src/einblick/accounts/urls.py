@@ -23,6 +23,8 @@ urlpatterns = [
     path("einwilligung/<str:token>/", views.consent, name="consent"),
     path("datenschutz/", views_privacy.centre, name="privacy"),
     path("protokoll/", views_privacy.audit_log, name="audit_log"),
+    path("zwei-faktor/", views_privacy.two_factor, name="two_factor"),
+    path("zwei-faktor/pruefen/", views_privacy.two_factor_check, name="two_factor_check"),
     path("datenschutz/meine-daten.json", views_privacy.export, name="privacy_export"),
     path("datenschutz/konto-loeschen/", views_privacy.delete, name="privacy_delete"),
     path(

@@ -144,3 +144,83 @@ def audit_log(request):
         "accounts/audit.html",
         {"page": page, "actions": AuditEntry.Action.choices, "action": action},
     )
+
+
+# ------------------------------------------------------------------------------------------------- two factors
+
+
+class CodeForm(BaseForm):
+    code = forms.CharField(
+        label=gettext_lazy("Six-digit code from your app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _next(request) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/konto/"
+
+
+@never_cache
+@login_required
+def two_factor(request):
+    """Set up (QR code + first code), or switch off, two-factor authentication."""
+    from . import two_factor as tf
+
+    user = request.user
+    is_active = tf.active(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if is_active:
+                tf.disable(user, form.cleaned_data["code"])
+            else:
+                tf.confirm(user, form.cleaned_data["code"])
+                tf.mark_passed(request)
+        except ValidationError as exc:
+            form.add_error("code", exc)
+        else:
+            if is_active:
+                messages.success(request, _("Two-factor authentication is switched off."))
+                return redirect("accounts:two_factor")
+            messages.success(
+                request, _("Two-factor authentication is on. From now on you log in with a code.")
+            )
+            return redirect(_next(request))
+    device = None if is_active else tf.setup_start(user)
+    context = {
+        "form": form,
+        "is_active": is_active,
+        "required": tf.required(user),
+        "secret": device.secret if device else "",
+        "qr": tf.qr_svg(user, device) if device else "",
+        "next": _next(request),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+@never_cache
+@login_required
+def two_factor_check(request):
+    """The code after the password."""
+    from . import two_factor as tf
+
+    if not tf.active(request.user):
+        return redirect(_next(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tf.check(request.user, form.cleaned_data["code"])
+        except ValidationError as exc:
+            form.add_error("code", exc)
+        else:
+            tf.mark_passed(request)
+            return redirect(_next(request))
+    return render(request, "accounts/two_factor_check.html", {"form": form, "next": _next(request)})
