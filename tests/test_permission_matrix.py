@@ -106,6 +106,7 @@ CASES = [
     # --- core -----------------------------------------------------------------------------------------------
     Case("core:home", None, public()),
     Case("core:healthz", None, public()),
+    Case("core:safety", None, public()),
     # --- accounts -------------------------------------------------------------------------------------------
     Case("accounts:home", None, account()),
     Case("accounts:login", None, statuses(302, anonymous=200)),  # logged in: on to "My account"
@@ -180,6 +181,8 @@ CASES = [
     # --- live Q&A -------------------------------------------------------------------------------------------
     Case("live:moderate", lambda w: {"pk": w.session.pk}, only(*HOST_A)),
     Case("live:moderate_action", lambda w: {"pk": w.session.pk}, POST_ONLY),
+    Case("live:queue", None, only("staff")),
+    Case("live:blocked_word_delete", lambda w: {"pk": 1}, POST_ONLY),
     Case("live:visitor_action", lambda w: {"pk": w.session.pk}, POST_ONLY_PUBLIC),
     # --- talks (round: published, with P1's talk at A; round_open: open for wishes) -------------------------
     Case("talks:rounds", None, account()),
@@ -279,6 +282,8 @@ CASES = [
     Case("duels:publish", lambda w: {"pk": w.episode.pk}, POST_ONLY),
     Case("duels:stats", lambda w: {"pk": w.episode.pk}, only("staff")),
     Case("duels:leaderboard_hide", lambda w: {"pk": w.leaderboard_entry.pk}, POST_ONLY),
+    Case("duels:leaderboard_restore", lambda w: {"pk": w.leaderboard_entry.pk}, POST_ONLY),
+    Case("duels:leaderboard_report", lambda w: {"pk": w.leaderboard_entry.pk}, POST_ONLY_PUBLIC),
     Case("duels:season", lambda w: {"season": w.season.slug}, public()),
     Case("duels:leaderboard_join", lambda w: {"season": w.season.slug}, POST_ONLY_PUBLIC),
     Case("duels:episode", episode_kw, public()),

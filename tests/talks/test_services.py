@@ -155,6 +155,7 @@ def test_booking_create_and_rules(published, offers, pupils):
     a, b, c = pupils
     talk = services.booking_create(round=published, pupil=a, offer=offers[0], slot=0)
     assert talk.source == Talk.Source.BOOKING and talk.video_url.startswith("https://meet.jit.si/")
+    assert talk.video_url.endswith("#config.startWithVideoMuted=true")  # cameras off by default
     with pytest.raises(ValidationError, match="ausgebucht"):
         services.booking_create(round=published, pupil=b, offer=offers[0], slot=0)
     with pytest.raises(ValidationError, match="schon ein Gespräch mit diesem"):

@@ -27,3 +27,17 @@ def page_not_found(request, exception):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+def safety(request):
+    """For parents and teachers: what pupils can and cannot do on Einblick, what is stored, how to report."""
+    from django.conf import settings
+
+    return render(
+        request,
+        "core/safety.html",
+        {
+            "consent_age": settings.EINBLICK.get("CONSENT_AGE", 16),
+            "retention_months": settings.EINBLICK["PUPIL_RETENTION_MONTHS"],
+        },
+    )

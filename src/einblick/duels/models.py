@@ -173,6 +173,9 @@ class LeaderboardEntry(models.Model):
     visitor = models.CharField(max_length=40)
     nickname = models.CharField(_("nickname"), max_length=24)
     hidden = models.BooleanField(_("removed by staff"), default=False)
+    # visitors who reported the nickname (their keys): from REPORT_HOLD reports it is hidden until staff decide
+    reported_by = models.JSONField(default=list, blank=True)
+    reviewed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -126,7 +126,28 @@ def leaderboard_join(*, season: Season, visitor: str, nickname: str) -> Leaderbo
 
 
 def leaderboard_hide(*, entry: LeaderboardEntry) -> None:
-    LeaderboardEntry.objects.filter(pk=entry.pk).update(hidden=True)
+    LeaderboardEntry.objects.filter(pk=entry.pk).update(hidden=True, reviewed=True)
+
+
+def leaderboard_restore(*, entry: LeaderboardEntry) -> None:
+    """Staff looked at a reported nickname and keep it: shown again, reports no longer hide it."""
+    LeaderboardEntry.objects.filter(pk=entry.pk).update(hidden=False, reviewed=True)
+
+
+REPORT_HOLD = 3  # reports by different visitors that hide a nickname until staff have looked at it
+
+
+@transaction.atomic
+def leaderboard_report(*, entry: LeaderboardEntry, visitor: str) -> LeaderboardEntry:
+    """A visitor reports a nickname (once each); enough reports hide it for the moderation queue."""
+    entry = LeaderboardEntry.objects.select_for_update().get(pk=entry.pk)
+    if visitor in entry.reported_by or entry.visitor == visitor:
+        return entry
+    entry.reported_by = [*entry.reported_by, visitor][-50:]
+    if len(entry.reported_by) >= REPORT_HOLD and not entry.reviewed:
+        entry.hidden = True
+    entry.save(update_fields=["reported_by", "hidden"])
+    return entry
 
 
 def class_game_start(*, teacher, episode: Episode) -> ClassGame:

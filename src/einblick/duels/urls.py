@@ -23,9 +23,11 @@ urlpatterns = [
     path("redaktion/folge/<int:pk>/veroeffentlichen/", editor.publish, name="publish"),
     path("redaktion/folge/<int:pk>/statistik/", editor.stats, name="stats"),
     path("redaktion/rangliste/<int:pk>/entfernen/", editor.leaderboard_hide, name="leaderboard_hide"),
+    path("redaktion/rangliste/<int:pk>/behalten/", editor.leaderboard_restore, name="leaderboard_restore"),
     # public pages of a season and an episode
     path("<slug:season>/", public.season, name="season"),
     path("<slug:season>/rangliste/", public.leaderboard_join, name="leaderboard_join"),
+    path("rangliste/<int:pk>/melden/", public.leaderboard_report, name="leaderboard_report"),
     path("<slug:season>/<slug:episode>/", public.episode, name="episode"),
     path("<slug:season>/<slug:episode>/tipp/<int:challenge_pk>/", public.guess, name="guess"),
     path("<slug:season>/<slug:episode>/abstimmen/", public.vote, name="vote"),

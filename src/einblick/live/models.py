@@ -134,3 +134,22 @@ class ViewerSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} {self.at:%H:%M}: {self.count}"
+
+
+class BlockedWord(models.Model):
+    """A word staff added to the German word filter (same syntax as data/wordfilter_de.txt: ``wort``, ``präfix*``,
+    ``*teil*``). Used for live Q&A, nicknames and leaderboard names together with the shipped list."""
+
+    entry = models.CharField(_("word"), max_length=60, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocked word")
+        verbose_name_plural = _("blocked words")
+        ordering = ["entry"]
+
+    def __str__(self) -> str:
+        return self.entry

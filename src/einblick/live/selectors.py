@@ -109,3 +109,27 @@ def session_stats(session_ids: list[int]) -> dict[int, dict]:
         stats[row["session_id"]]["questions_asked"] = row["asked"]
         stats[row["session_id"]]["questions_answered"] = row["answered"]
     return stats
+
+
+def moderation_queue() -> dict:
+    """Held or reported live questions not yet reviewed (all sessions), reported leaderboard nicknames not yet
+    reviewed, the words staff added."""
+    from django.db.models import Q
+
+    from einblick.duels.models import LeaderboardEntry
+
+    from .models import BlockedWord, Question
+
+    questions = (
+        Question.objects.filter(reviewed=False)
+        .filter(Q(status=Question.Status.PENDING) | Q(reports__gt=0))
+        .select_related("session")
+        .order_by("-created_at")[:100]
+    )
+    nicknames = (
+        LeaderboardEntry.objects.filter(reviewed=False)
+        .exclude(reported_by=[])
+        .select_related("season")
+        .order_by("-created_at")[:100]
+    )
+    return {"questions": questions, "nicknames": nicknames, "words": BlockedWord.objects.all()}

@@ -145,3 +145,21 @@ def viewer_sample_record(*, session_id: int, count: int, at=None) -> ViewerSampl
     return ViewerSample.objects.create(
         session_id=session_id, count=max(0, int(count)), at=at or timezone.now()
     )
+
+
+# -------------------------------------------------------------------------------------------- the word filter
+
+
+def blocked_word_add(*, entry: str, by):
+    from .models import BlockedWord
+
+    word, _created = BlockedWord.objects.get_or_create(
+        entry=entry.strip().lower()[:60], defaults={"created_by": by}
+    )
+    wordfilter.wordlist_changed()
+    return word
+
+
+def blocked_word_delete(*, word) -> None:
+    word.delete()
+    wordfilter.wordlist_changed()

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.signing import BadSignature
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import commands, events, protocol, rules, selectors
+from . import commands, events, protocol, rules, selectors, services
 from .texts import client_texts
 
 VISITOR_COOKIE = "einblick_live_visitor"
@@ -93,8 +94,41 @@ def moderate_action(request, pk: int):
     else:
         events.publish(session.pk, outcome.changed)
         messages.success(request, outcome.message)
+    if request.POST.get("next") == "queue":
+        return redirect("live:queue")
     anchor = f"#q-{data['question']}" if str(data.get("question", "")).isdigit() else ""
     return redirect(reverse("live:moderate", args=[session.pk]) + anchor)
+
+
+@login_required
+def queue(request):
+    """Staff: the moderation queue — held or reported live questions of all sessions, reported leaderboard
+    nicknames, and the words staff added to the filter."""
+    if not (request.user.is_active and request.user.is_staff):
+        raise Http404
+    from .forms import BlockedWordForm
+
+    form = BlockedWordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.blocked_word_add(entry=form.cleaned_data["entry"], by=request.user)
+        messages.success(request, _("The word is added to the filter."))
+        return redirect("live:queue")
+    q_actions = [("approve", _("Show")), ("hide", _("Hide")), ("ban", _("Hide and ban"))]
+    return render(
+        request, "live/queue.html", {"form": form, "q_actions": q_actions, **selectors.moderation_queue()}
+    )
+
+
+@login_required
+@require_POST
+def blocked_word_delete(request, pk: int):
+    if not (request.user.is_active and request.user.is_staff):
+        raise Http404
+    from .models import BlockedWord
+
+    services.blocked_word_delete(word=get_object_or_404(BlockedWord, pk=pk))
+    messages.success(request, _("The word is removed from the filter."))
+    return redirect("live:queue")
 
 
 @require_POST

@@ -114,9 +114,38 @@ def parse(lines) -> WordList:
 
 
 @lru_cache(maxsize=1)
-def wordlist() -> WordList:
+def _shipped() -> tuple[str, ...]:
     with open(WORDLIST, encoding="utf-8") as handle:
-        return parse(handle)
+        return tuple(handle)
+
+
+_cache: dict = {}
+RELOAD_SECONDS = (
+    60  # words staff add reach every process within a minute (at once in the one that saved them)
+)
+
+
+def wordlist() -> WordList:
+    """The shipped list plus the words staff added (``BlockedWord``)."""
+    import time
+
+    now = time.monotonic()
+    cached = _cache.get("list")
+    if cached and now - cached[0] < RELOAD_SECONDS:
+        return cached[1]
+    try:
+        from .models import BlockedWord
+
+        added = [f"{w}\n" for w in BlockedWord.objects.values_list("entry", flat=True)]
+    except Exception:  # no database yet (e.g. during migrations): the shipped list alone
+        added = []
+    words = parse([*_shipped(), *added])
+    _cache["list"] = (now, words)
+    return words
+
+
+def wordlist_changed() -> None:
+    _cache.clear()
 
 
 def matches(text: str, words: WordList | None = None) -> list[str]:

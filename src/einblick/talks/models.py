@@ -259,7 +259,8 @@ class Talk(models.Model):
         """The Jitsi room of this talk: one per offer, slot and table (group talks share it). The offer's secret
         key makes it unguessable; it is shown only to the participants around the talk's time."""
         base = getattr(settings, "EINBLICK_JITSI_BASE_URL", "https://meet.jit.si").rstrip("/")
-        return f"{base}/Einblick-{self.offer.video_key}-{self.slot}-{self.table_no}"
+        # safe default for pupils: everyone joins with the camera off (they may switch it on)
+        return f"{base}/Einblick-{self.offer.video_key}-{self.slot}-{self.table_no}#config.startWithVideoMuted=true"
 
 
 class WaitlistEntry(models.Model):

@@ -303,4 +303,17 @@ def leaderboard_hide(request, pk: int):
     messages.success(
         request, _("“%(nickname)s” is removed from the leaderboard.") % {"nickname": entry.nickname}
     )
+    if request.POST.get("next") == "queue":
+        return redirect("live:queue")
     return redirect(f"{reverse('duels:editor')}#leaderboard-{entry.season_id}")
+
+
+@login_required
+@require_POST
+def leaderboard_restore(request, pk: int):
+    """Staff keep a reported nickname (from the moderation queue)."""
+    _staff(request)
+    entry = get_object_or_404(LeaderboardEntry, pk=pk)
+    services.leaderboard_restore(entry=entry)
+    messages.success(request, _("“%(nickname)s” stays on the leaderboard.") % {"nickname": entry.nickname})
+    return redirect("live:queue")

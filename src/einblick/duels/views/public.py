@@ -150,6 +150,18 @@ def leaderboard_join(request, season: str):
     return remember(request, redirect(obj.get_absolute_url() + "#leaderboard"))
 
 
+@require_POST
+def leaderboard_report(request, pk: int):
+    """Report a nickname on the leaderboard (anonymous, once per visitor)."""
+    from ..models import LeaderboardEntry
+
+    entry = get_object_or_404(LeaderboardEntry.objects.select_related("season"), pk=pk, hidden=False)
+    visitor, _known = visitor_of(request)
+    services.leaderboard_report(entry=entry, visitor=visitor)
+    messages.success(request, _("Thank you. The network team looks at the nickname."))
+    return remember(request, redirect(entry.season.get_absolute_url() + "#leaderboard"))
+
+
 def meet(request, challenge_pk: int, kind: str):
     """ "Meet the apprentice": count the step of the way, then go to the booth, the event, the talks or the company."""
     challenge = get_object_or_404(Challenge.objects.select_related("episode", "company"), pk=challenge_pk)
