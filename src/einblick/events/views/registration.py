@@ -75,6 +75,18 @@ def register(request, slug: str):
     )
 
 
+def _group_message(made: list[Registration], *, full: str, done: str) -> str:
+    """What a group registration came to: all confirmed, all waiting, or split."""
+    confirmed = sum(r.places for r in made if r.status == Registration.Status.CONFIRMED)
+    waiting = sum(r.places for r in made if r.status == Registration.Status.WAITLISTED)
+    if waiting and confirmed:
+        return _("%(c)d places are confirmed, %(w)d are on the waiting list.") % {
+            "c": confirmed,
+            "w": waiting,
+        }
+    return full if waiting else done
+
+
 @login_required
 def register_class(request, slug: str):
     if not rules.can_register_classes(request.user):
@@ -94,18 +106,14 @@ def register_class(request, slug: str):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            confirmed = sum(r.places for r in made if r.status == Registration.Status.CONFIRMED)
-            waiting = sum(r.places for r in made if r.status == Registration.Status.WAITLISTED)
-            if waiting and confirmed:
-                text = _("%(c)d places are confirmed, %(w)d are on the waiting list.") % {
-                    "c": confirmed,
-                    "w": waiting,
-                }
-            elif waiting:
-                text = _("The event is full. Your class is on the waiting list.")
-            else:
-                text = _("Your class is registered. The ticket is on “My events”.")
-            messages.success(request, text)
+            messages.success(
+                request,
+                _group_message(
+                    made,
+                    full=_("The event is full. Your class is on the waiting list."),
+                    done=_("Your class is registered. The ticket is on “My events”."),
+                ),
+            )
             return redirect("events:mine")
     return render(
         request,
@@ -128,18 +136,14 @@ def register_company(request, slug: str):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            confirmed = sum(r.places for r in made if r.status == Registration.Status.CONFIRMED)
-            waiting = sum(r.places for r in made if r.status == Registration.Status.WAITLISTED)
-            if waiting and confirmed:
-                text = _("%(c)d places are confirmed, %(w)d are on the waiting list.") % {
-                    "c": confirmed,
-                    "w": waiting,
-                }
-            elif waiting:
-                text = _("The seminar is full. Your registration is on the waiting list.")
-            else:
-                text = _("You are registered. The tickets and the online room are on “My events”.")
-            messages.success(request, text)
+            messages.success(
+                request,
+                _group_message(
+                    made,
+                    full=_("The seminar is full. Your registration is on the waiting list."),
+                    done=_("You are registered. The tickets and the online room are on “My events”."),
+                ),
+            )
             return redirect("events:mine")
     return render(
         request,
