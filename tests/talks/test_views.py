@@ -129,7 +129,10 @@ def test_video_link_only_around_the_talk(client, talk_round, offers, pupils, sta
 def test_jitsi_base_url_setting(settings, talk_round, offers, pupils):
     settings.EINBLICK_JITSI_BASE_URL = "https://video.example.org/"
     talk = Talk.objects.create(round=talk_round, offer=offers[0], pupil=pupils[0], slot=0)
-    assert talk.video_url == f"https://video.example.org/Einblick-{offers[0].video_key}-0-0"
+    assert (
+        talk.video_url
+        == f"https://video.example.org/Einblick-{offers[0].video_key}-0-0#config.startWithVideoMuted=true"
+    )
 
 
 def test_ics_of_the_plan(client, talk_round, offers, pupils):

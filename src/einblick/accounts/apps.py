@@ -6,6 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from . import audit
+        from . import audit, two_factor  # noqa: F401  (signal receivers)
 
         audit._membership_receivers()
