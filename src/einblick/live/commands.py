@@ -71,8 +71,9 @@ def dispatch(session, actor: Actor, command: str, data: dict) -> Outcome:
 def clean_text(value, *, multiline: bool = False) -> str:
     if not isinstance(value, str):
         return ""
-    value = unicodedata.normalize("NFC", value)
+    # invisible characters first: removed between a letter and its accent, NFC then joins them ("José")
     value = INVISIBLE.sub("", value.replace("\r\n", "\n"))
+    value = unicodedata.normalize("NFC", value)
     if multiline:
         lines = [" ".join(line.split()) for line in value.split("\n")]
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
