@@ -161,6 +161,10 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TASKS = {"default": {"BACKEND": env("EINBLICK_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# The task worker (core/worker.py): a running task whose worker has not been seen for this long runs again,
+# at most this many times in all.
+EINBLICK_WORKER_LEASE_SECONDS = float(env("EINBLICK_WORKER_LEASE_SECONDS", "30"))
+EINBLICK_WORKER_MAX_ATTEMPTS = int(env("EINBLICK_WORKER_MAX_ATTEMPTS", "3"))
 
 # --- Accounts ---------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -196,6 +200,41 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads (logos, photos, booth PDFs) on local disk (MEDIA_ROOT) by default; EINBLICK_MEDIA_STORAGE=s3 puts them
+# on S3-compatible storage (needs the extra: pip install "einblick[s3]"; docs/operations.md, "Media"). Private
+# files (PRIVATE_MEDIA_ROOT) always stay on disk.
+EINBLICK_MEDIA_STORAGE = env("EINBLICK_MEDIA_STORAGE", "local").strip().lower()
+if EINBLICK_MEDIA_STORAGE == "s3":
+    if not env("AWS_STORAGE_BUCKET_NAME"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("EINBLICK_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    _s3_options = {
+        "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+        "location": env("AWS_LOCATION", "media"),
+        # public files (logos, booth PDFs) get plain, cacheable URLs: the bucket (or AWS_S3_CUSTOM_DOMAIN) must
+        # allow anonymous reads of them; 1 = signed URLs that expire after AWS_QUERYSTRING_EXPIRE seconds
+        "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+        "querystring_expire": int(env("AWS_QUERYSTRING_EXPIRE", "3600")),
+        "file_overwrite": False,
+        "object_parameters": {"CacheControl": env("AWS_S3_CACHE_CONTROL", "public, max-age=86400")},
+    }
+    for _option, _variable in [
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),  # MinIO, Ceph, Hetzner, IONOS …; empty = AWS
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("access_key", "AWS_ACCESS_KEY_ID"),  # empty = boto3's own chain (instance role, ~/.aws)
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+        ("custom_domain", "AWS_S3_CUSTOM_DOMAIN"),  # e.g. a CDN in front of the bucket
+        ("addressing_style", "AWS_S3_ADDRESSING_STYLE"),  # "path" for most self-hosted S3 servers
+        ("signature_version", "AWS_S3_SIGNATURE_VERSION"),
+    ]:
+        if env(_variable):
+            _s3_options[_option] = env(_variable)
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+elif EINBLICK_MEDIA_STORAGE != "local":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EINBLICK_MEDIA_STORAGE must be 'local' or 's3'")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 EINBLICK_MAX_LOGO_BYTES = int(env("EINBLICK_MAX_LOGO_BYTES", str(5 * 1024 * 1024)))
@@ -216,7 +255,9 @@ if env("EMAIL_HOST"):
 else:
     # Without an SMTP server every e-mail is written to var/mail/ so it can be read on the machine.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
+    EMAIL_FILE_PATH = Path(env("EINBLICK_MAIL_DIR", str(VAR_DIR / "mail")))
+# Another backend (dotted path), e.g. for a test of the task worker; it keeps EMAIL_FILE_PATH.
+EMAIL_BACKEND = env("EINBLICK_EMAIL_BACKEND", EMAIL_BACKEND)
 
 # --- Security ---------------------------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("EINBLICK_BEHIND_PROXY") else None
@@ -232,14 +273,11 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # --- Logging ----------------------------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Plain text by default (`make run`); EINBLICK_LOG_FORMAT=json: one JSON object per line, uvicorn's logs included
+# (core/logging.py, docs/operations.md "Logs").
+from einblick.core.logging import logging_config  # noqa: E402
+
+LOGGING = logging_config(env("EINBLICK_LOG_FORMAT", "plain"), env("LOG_LEVEL", "INFO"))
 
 # --- Einblick: the network this installation serves -------------------------------------------------------------
 EINBLICK = {

@@ -46,7 +46,7 @@ class Command(BaseCommand):
             env=env,
         )
         worker = subprocess.Popen(
-            [sys.executable, "-m", "einblick", "db_worker", "--interval", "1", "--queue-name", "*"], env=env
+            [sys.executable, "-m", "einblick", "worker", "--interval", "1", "--queue-name", "*"], env=env
         )
         self.stdout.write(
             self.style.SUCCESS(f"\n{settings.EINBLICK['SITE_NAME']} runs at http://{host}:{port}/\n")
