@@ -21,13 +21,19 @@ def pytest_configure(config):
     settings.LANGUAGE_CODE = "de"
     # tests log staff in with force_login; tests/accounts/test_two_factor.py switches the requirement on
     settings.EINBLICK = {**settings.EINBLICK, "BASE_URL": "http://testserver", "STAFF_2FA_REQUIRED": False}
+    # the page cache and batched counting are switched on by their own tests (tests/core/test_pagecache.py)
+    settings.EINBLICK_PAGE_CACHE_SECONDS = 0
+    settings.EINBLICK_COUNT_FLUSH_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
+    from einblick.insights import tracking
+
     cache.clear()
+    tracking._salts.clear()
     yield
 
 

@@ -136,7 +136,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, channel layer, tasks --------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails soft (core/cache.py): while Redis restarts a read is a miss and pages keep working.
+    CACHES = {
+        "default": {
+            "BACKEND": "einblick.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1, "retry_on_timeout": False},
+        }
+    }
     # Two redis-py 8 defaults do not suit the channel layer (docs/live.md, "Scaling"):
     # - the asyncio pool refuses (instead of waiting) past max_connections, 100 by default: a class of 150 pupils
     #   connecting to a live session at once would be turned away. Each process opens at most this many;
@@ -161,6 +168,11 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TASKS = {"default": {"BACKEND": env("EINBLICK_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Public pages (programme, session, booth, exhibitors, profession) served from the cache to visitors without a
+# session, at most this many seconds (core/pagecache.py; 0 = off). Counts are written in batches this often
+# (core/counts.py; 0 = at once).
+EINBLICK_PAGE_CACHE_SECONDS = int(env("EINBLICK_PAGE_CACHE_SECONDS", "300"))
+EINBLICK_COUNT_FLUSH_SECONDS = float(env("EINBLICK_COUNT_FLUSH_SECONDS", "5"))
 # The task worker (core/worker.py): a running task whose worker has not been seen for this long runs again,
 # at most this many times in all.
 EINBLICK_WORKER_LEASE_SECONDS = float(env("EINBLICK_WORKER_LEASE_SECONDS", "30"))

@@ -81,6 +81,18 @@ def sessions_public(fair: Fair) -> QuerySet[Session]:
     )
 
 
+def seconds_to_next_change(fair: Fair, now: datetime | None = None) -> float | None:
+    """Seconds until the next start or end of a published session or opening window of the fair — when "live
+    now", "next" and recordings on its pages change by themselves (for the page cache); None when nothing is left."""
+    now = now or timezone.now()
+    bounds = Session.objects.filter(fair=fair, status=Session.Status.PUBLISHED).aggregate(
+        start=Min("starts_at", filter=Q(starts_at__gt=now)), end=Min("ends_at", filter=Q(ends_at__gt=now))
+    )
+    times = [t for t in bounds.values() if t is not None]
+    times += [t for day in fair.days.all() for t in (day.starts_at, day.ends_at) if t > now]
+    return (min(times) - now).total_seconds() if times else None
+
+
 def sessions_live(fair: Fair, now: datetime | None = None) -> list[Session]:
     now = now or timezone.now()
     return list(sessions_public(fair).filter(starts_at__lte=now, ends_at__gt=now))

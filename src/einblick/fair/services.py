@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from datetime import date, datetime, time, timedelta
@@ -15,6 +16,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from einblick.catalog import search
+from einblick.core import counts, pagecache
 from einblick.core.services import email_enqueue
 
 from . import planner
@@ -68,15 +70,15 @@ def exhibitor_add(*, fair: Fair, company, intro: str = "", video_url: str = "") 
     return exhibitor
 
 
-def _increment(model, *, lookup: dict, field: str) -> None:
-    """Add one to a per-key counter row: an F() update, the row created on first use (race-safe)."""
-    if model.objects.filter(**lookup).update(**{field: F(field) + 1}):
+def _increment(model, *, lookup: dict, field: str, by: int = 1) -> None:
+    """Add ``by`` to a per-key counter row: an F() update, the row created on first use (race-safe)."""
+    if model.objects.filter(**lookup).update(**{field: F(field) + by}):
         return
     try:
         with transaction.atomic():
-            model.objects.create(**lookup, **{field: 1})
+            model.objects.create(**lookup, **{field: by})
     except IntegrityError:  # created by a concurrent request in the meantime
-        model.objects.filter(**lookup).update(**{field: F(field) + 1})
+        model.objects.filter(**lookup).update(**{field: F(field) + by})
 
 
 # --- Booths (issue #4) --------------------------------------------------------------------------------------------
@@ -169,6 +171,15 @@ def booth_question_hide(*, question: BoothQuestion) -> BoothQuestion:
 def booth_visit_count(*, exhibitor: Exhibitor, day: date | None = None) -> None:
     """Count one visit of a booth on a day: a number, nothing about the visitor."""
     _increment(BoothVisit, lookup={"exhibitor": exhibitor, "day": day or timezone.localdate()}, field="count")
+
+
+def booth_visits_write(rows: list[tuple[int, date]]) -> None:
+    """Write queued booth visits (``core/counts.py``): one update per booth and day."""
+    for (exhibitor_id, day), number in Counter(rows).items():
+        _increment(BoothVisit, lookup={"exhibitor_id": exhibitor_id, "day": day}, field="count", by=number)
+
+
+counts.register("fair.booth_visit", booth_visits_write)
 
 
 # --- Agenda and reminders (issue #4) ------------------------------------------------------------------------------
@@ -510,6 +521,7 @@ def _session_unschedule(session: Session) -> None:
         Session.objects.filter(pk=session.pk).update(
             status=Session.Status.CANCELLED, is_pinned=False, updated_at=timezone.now()
         )
+        pagecache.invalidate()
 
 
 @transaction.atomic
@@ -870,12 +882,14 @@ def session_request_place(
 
 def session_pin(*, session: Session, pinned: bool) -> Session:
     Session.objects.filter(pk=session.pk).update(is_pinned=pinned, updated_at=timezone.now())
+    pagecache.invalidate()
     session.refresh_from_db()
     return session
 
 
 def plan_publish(*, fair: Fair) -> int:
     """Publish the planned draft sessions that have a place on the programme."""
+    pagecache.invalidate()
     return Session.objects.filter(
         fair=fair,
         status=Session.Status.DRAFT,

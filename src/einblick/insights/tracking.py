@@ -13,10 +13,25 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from einblick.core import counts, pagecache
+
 logger = logging.getLogger(__name__)
 
 
+_salts: dict = {}  # day → salt, per process: a page served from the cache counts without a query
+
+
 def _salt(day) -> bytes:
+    if day in _salts:
+        return _salts[day]
+    salt = _salt_stored(day)
+    if day == timezone.localdate():  # past days' salts are deleted by the recount: never kept here
+        _salts.clear()
+        _salts[day] = salt
+    return salt
+
+
+def _salt_stored(day) -> bytes:
     from .models import DailySalt
 
     salt = DailySalt.objects.filter(day=day).values_list("salt", flat=True).first()
@@ -69,25 +84,42 @@ def should_count(request) -> bool:
 
 def track(request, kind: str, *, profession=None, company=None) -> None:
     """Count a view of ``kind`` (``Hit.Kind``) of ``profession`` / ``company`` (objects, ids or callables that give
-    one — called only when the view is counted)."""
-    from .models import Hit
-
+    one — called only when the view is counted, or when the page cache keeps the page). The row is queued
+    (``core/counts.py``); a page served from the page cache counts its view the same way."""
     try:
-        if not should_count(request):
-            return
-        if callable(profession):
-            profession = profession()
-        if callable(company):
-            company = company()
-        now = timezone.localtime()
-        with transaction.atomic():  # a savepoint: a failed count never breaks the caller's transaction
-            Hit.objects.create(
-                at=now.replace(minute=0, second=0, microsecond=0),
-                kind=kind,
-                profession_id=getattr(profession, "pk", profession),
-                company_id=getattr(company, "pk", company),
-                district=visitor_district(request.user),
-                visitor=visitor_key(request, now.date()),
-            )
+        if getattr(request, "_pagecache_effects", None) is not None:
+            profession, company = _id(profession), _id(company)
+            pagecache.on_hit(request, "insights.track", kind, profession, company)
+        count(request, kind, profession, company)
     except Exception:  # counting must never break a page
         logger.exception("insights: could not count a %s view", kind)
+
+
+def _id(value):
+    value = value() if callable(value) else value
+    return getattr(value, "pk", value)
+
+
+@pagecache.effect("insights.track")
+def count(request, kind: str, profession=None, company=None) -> None:
+    if not should_count(request):
+        return
+    now = timezone.localtime()
+    row = {
+        "at": now.replace(minute=0, second=0, microsecond=0),
+        "kind": kind,
+        "profession_id": _id(profession),
+        "company_id": _id(company),
+        "district": visitor_district(request.user),
+        "visitor": visitor_key(request, now.date()),
+    }
+    counts.add("insights.hit", row)
+
+
+def write_hits(rows: list[dict]) -> None:
+    from .models import Hit
+
+    Hit.objects.bulk_create([Hit(**row) for row in rows], batch_size=1000)
+
+
+counts.register("insights.hit", write_hits)

@@ -23,6 +23,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from einblick.core import pagecache
+
 from .. import search
 from ..models import Company, Offer, OfferImport, Place, Profession, Site
 from ..selectors import Origin, distance_km, place_record, place_resolve
@@ -341,6 +343,8 @@ def _expire_vanished(run: _Run, *, today: date, origin: Origin | None, radius_km
         Offer.objects.filter(pk__in=ids[start : start + 500]).update(
             valid_until=today - timedelta(days=1), updated_at=now
         )
+    if ids:
+        pagecache.invalidate()
     return len(ids)
 
 

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from einblick.core.pagecache import cached_page
 from einblick.insights.tracking import track
 
 from .. import rules, selectors
@@ -27,6 +28,7 @@ def profession_list(request):
     return render(request, "catalog/profession_list.html", {"fields": fields, "field_slug": field_slug})
 
 
+@cached_page
 def profession_detail(request, slug: str):
     profession = get_object_or_404(selectors.professions_with_counts().select_related("field"), slug=slug)
     form = LocationFilterForm(request.GET or None)

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from einblick.api.ratelimit import client_address
 from einblick.catalog import selectors as catalog
+from einblick.core import counts, pagecache
+from einblick.insights import tracking
 from einblick.insights.tracking import track
 
 from .. import rules, selectors, services
@@ -36,26 +38,23 @@ def _public_exhibitor(fair: Fair, company: str) -> Exhibitor:
 
 
 # --- Public booth -------------------------------------------------------------------------------------------------
-VISITS_KEY = "fair:booth-visits"
-BOT_MARKERS = ("bot", "crawl", "spider", "slurp", "preview", "monitor", "curl", "wget", "python-requests")
-
-
 def _count_visit(request, exhibitor: Exhibitor) -> None:
-    """One visit per browser session, booth and day; the company's own people and bots are not counted."""
-    agent = request.headers.get("User-Agent", "").lower()
-    if not agent or any(marker in agent for marker in BOT_MARKERS):
-        return
+    """One visit per visitor, booth and day (the day's visitor key of insights, kept in the cache for the day);
+    the company's own people and bots are not counted. Repeated for visitors served from the page cache."""
     if request.user.is_authenticated and rules.can_manage_booth(request.user, exhibitor):
         return
-    today = timezone.localdate().isoformat()
-    seen = request.session.get(VISITS_KEY) or {}
-    if seen.get("day") != today:
-        seen = {"day": today, "ids": []}
-    if exhibitor.pk in seen["ids"]:
+    pagecache.on_hit(request, "fair.booth_visit", exhibitor.pk)
+    booth_visit(request, exhibitor.pk)
+
+
+@pagecache.effect("fair.booth_visit")
+def booth_visit(request, exhibitor_id: int) -> None:
+    if not tracking.should_count(request):
         return
-    seen["ids"].append(exhibitor.pk)
-    request.session[VISITS_KEY] = seen
-    services.booth_visit_count(exhibitor=exhibitor)
+    today = timezone.localdate()
+    seen = f"fair:booth-seen:{today.isoformat()}:{exhibitor_id}:{tracking.visitor_key(request, today)}"
+    if cache.add(seen, 1, 60 * 60 * 24):
+        counts.add("fair.booth_visit", (exhibitor_id, today))
 
 
 def _booth_context(request, fair: Fair, exhibitor: Exhibitor, ask_form=None) -> dict:
@@ -74,9 +73,11 @@ def _booth_context(request, fair: Fair, exhibitor: Exhibitor, ask_form=None) -> 
     }
 
 
+@pagecache.cached_page
 def booth_page(request, slug: str, company: str):
     fair = _fair(slug)
     exhibitor = _public_exhibitor(fair, company)
+    pagecache.expires_in(request, selectors.seconds_to_next_change(fair))
     _count_visit(request, exhibitor)
     track(request, "booth", company=exhibitor.company_id)
     return render(request, "fair/booth.html", _booth_context(request, fair, exhibitor))

@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from einblick.core import pagecache
+from einblick.core.pagecache import cached_page
 from einblick.insights.tracking import track
 from einblick.orientation import selectors as orientation
 
@@ -28,10 +30,12 @@ def fair_index(request):
     return redirect(fair.get_absolute_url())
 
 
+@cached_page
 def programme(request, slug: str):
     fair = _fair(slug)
     track(request, "programme")
     now = timezone.now()
+    pagecache.expires_in(request, selectors.seconds_to_next_change(fair, now))
     phase = selectors.fair_phase(fair, now)
     form = ProgrammeFilterForm(
         request.GET or None, fair=fair, professions=selectors.professions_in_fair(fair)
@@ -72,6 +76,19 @@ def programme(request, slug: str):
     return render(request, "fair/programme.html", context)
 
 
+# A live session's page lists the Q&A's questions (the script then follows them live): kept this briefly.
+LIVE_PAGE_SECONDS = 10
+
+
+def session_seconds_to_change(session: Session, now) -> float | None:
+    if now < session.starts_at:
+        return (session.starts_at - now).total_seconds()
+    if now < session.ends_at:
+        return min(LIVE_PAGE_SECONDS, (session.ends_at - now).total_seconds())
+    return None
+
+
+@cached_page
 def session_detail(request, slug: str, pk: int):
     fair = _fair(slug)
     try:
@@ -80,6 +97,7 @@ def session_detail(request, slug: str, pk: int):
         raise Http404
     track(request, "session", profession=session.professions.first, company=session.company_id)
     now = timezone.now()
+    pagecache.expires_in(request, session_seconds_to_change(session, now))
     context = {
         "fair": fair,
         "session": session,
@@ -90,6 +108,7 @@ def session_detail(request, slug: str, pk: int):
     return render(request, "fair/session.html", context)
 
 
+@cached_page
 def exhibitor_list(request, slug: str):
     fair = _fair(slug)
     form = ExhibitorFilterForm(request.GET or None, professions=selectors.exhibitor_professions(fair))
