@@ -26,4 +26,4 @@ urlpatterns = [
 ]
 
 handler404 = "einblick.core.views.page_not_found"
-handler500 = "einblick.core.views.server_error"
+handler500 = "einblick.core.errors.server_error"
