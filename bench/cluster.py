@@ -518,10 +518,20 @@ class Cluster:
     def restart_redis(self, down_seconds: float = 2.0) -> None:
         """Stop the cluster's Redis (everything in it is lost), keep it down ``down_seconds``, start it again on
         the same port and wait until it answers."""
-        if not self.own_redis or self.redis is None:
-            raise ClusterError("restart_redis needs the cluster's own Redis (no redis_url given)")
-        self.redis.stop()
+        self.stop_redis()
         time.sleep(down_seconds)  # the outage itself
+        self.start_redis()
+
+    def stop_redis(self) -> None:
+        """Stop the cluster's own Redis (everything in it is lost) — the start of an outage."""
+        if not self.own_redis or self.redis is None:
+            raise ClusterError("stopping Redis needs the cluster's own Redis (no redis_url given)")
+        self.redis.stop()
+
+    def start_redis(self) -> None:
+        """Start the cluster's own Redis again on the same port and wait until it answers."""
+        if not self.own_redis:
+            raise ClusterError("starting Redis needs the cluster's own Redis (no redis_url given)")
         self._start_redis()
 
     # --- balancer -------------------------------------------------------------------------------------------

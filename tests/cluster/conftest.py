@@ -161,11 +161,14 @@ class Browser:
 class QaSocket:
     """One WebSocket viewer of a session's live Q&A on one node (docs/live.md: hello → welcome, then events)."""
 
-    def __init__(self, node: str, session_id: int, *, visitor: str, cookie: str = ""):
+    def __init__(
+        self, node: str, session_id: int, *, visitor: str, cookie: str = "", last_seq: int | None = None
+    ):
         self.uri = node.replace("http://", "ws://") + f"/ws/live/sessions/{session_id}/"
         self.origin = node
         self.visitor = visitor
         self.headers = {"Cookie": cookie} if cookie else {}
+        self.last_seq = last_seq  # a reconnect: the last event number seen (qa.js sends it with "hello")
         self.ws = None
 
     async def __aenter__(self):
@@ -174,8 +177,13 @@ class QaSocket:
         self.ws = await connect(
             self.uri, origin=self.origin, additional_headers=self.headers, open_timeout=10
         )
-        await self.send(type="hello", visitor=self.visitor)
+        if self.last_seq is None:
+            await self.send(type="hello", visitor=self.visitor)
+        else:
+            await self.send(type="hello", visitor=self.visitor, last_seq=self.last_seq)
         self.welcome = await self.receive("welcome")
+        if self.last_seq is not None and self.welcome["seq"] != self.last_seq:
+            self.state = await self.receive("catchup")
         return self
 
     async def __aexit__(self, *exc):

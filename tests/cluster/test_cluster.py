@@ -219,6 +219,61 @@ def test_task_enqueued_on_a_runs_once_although_its_worker_is_killed(cluster, nod
     assert tasks.count() == 1
 
 
+def test_redis_restart_pages_keep_working_and_the_qa_catches_up(cluster, node_a, node_b, live_session):
+    """Redis (channel layer and cache) goes away: pages still answer on both nodes, a question sent through the
+    plain form is stored (no error for the pupil); once Redis is back a client that reconnects with the last event
+    number it saw gets the question it missed (what live/qa.js does on reconnect)."""
+    session_id = live_session.pk
+    session_page = live_session.get_absolute_url()
+    programme = reverse("fair:programme", args=[live_session.fair.slug])
+    ask_url = f"{node_a}{reverse('live:visitor_action', args=[session_id])}"
+
+    async def seen_seq() -> int:
+        async with QaSocket(node_b, session_id, visitor="reconnecting-0123456789") as viewer:
+            await viewer.send(type="ask", nickname="Möwe", text="Vorher gefragt")
+            return (await viewer.receive("asked"))["question"]["rev"]
+
+    last_seq = asyncio.run(seen_seq())
+    try:
+        cluster.stop_redis()
+        during = [
+            Browser().get(f"{node}{path}").status_code
+            for node in (node_a, node_b)
+            for path in (programme, session_page)
+        ]
+        posted = Browser().submit(
+            f"{node_a}{session_page}",
+            ask_url,
+            {"command": "ask", "nickname": "Seeschwalbe", "text": "Ausfall?"},
+        )
+    finally:
+        cluster.start_redis()
+    assert during == [200, 200, 200, 200]
+    assert posted.status_code == 302
+    assert live_session.live_questions.filter(text="Ausfall?").exists()
+
+    async def reconnect() -> tuple[int, dict]:
+        from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+        for attempt in range(
+            1, 21
+        ):  # like qa.js: the first attempts may be refused while the pool reconnects
+            try:
+                async with QaSocket(
+                    node_b, session_id, visitor="reconnecting-0123456789", last_seq=last_seq
+                ) as v:
+                    return attempt, v.state
+            except (InvalidStatus, ConnectionClosed, OSError):
+                await asyncio.sleep(0.5)
+        raise AssertionError("no WebSocket after Redis came back")
+
+    attempts, catchup = asyncio.run(reconnect())
+    assert attempts <= 10
+    assert catchup["since"] == last_seq and catchup["seq"] > last_seq
+    assert catchup["type"] == "catchup"  # only what was missed, not the whole list again
+    assert [q["text"] for q in catchup["questions"]] == ["Ausfall?"]
+
+
 def test_balancer_skips_a_node_that_is_down(cluster):
     """With B stopped, every new connection through the balancer still gets an answer (from A); B comes back."""
     try:

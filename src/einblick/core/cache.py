@@ -1,5 +1,5 @@
 """The Redis cache, made to fail soft: while Redis restarts, a read is a miss and a write is skipped (rate limits
-count nothing for those seconds), instead of every page that touches the cache answering 500. Errors are logged,
+count nothing for those seconds: fail open), instead of every page that touches the cache answering 500. Errors are logged,
 at most once every 10 seconds per process."""
 
 import logging
@@ -40,7 +40,7 @@ class ResilientRedisCache(RedisCache):
     get = _soft("get", lambda key, default=None, version=None: default)
     get_many = _soft("get_many", {})
     set = _soft("set", None)
-    add = _soft("add", False)
+    add = _soft("add", True)  # "added": rate limits and once-per-day marks fail open, nothing is refused
     set_many = _soft("set_many", lambda data, *args, **kwargs: list(data))
     touch = _soft("touch", False)
     delete = _soft("delete", False)
