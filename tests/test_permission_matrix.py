@@ -106,6 +106,7 @@ CASES = [
     # --- core -----------------------------------------------------------------------------------------------
     Case("core:home", None, public()),
     Case("core:healthz", None, public()),
+    Case("core:readyz", None, public()),
     Case("core:safety", None, public()),
     # --- accounts -------------------------------------------------------------------------------------------
     Case("accounts:home", None, account()),

@@ -86,6 +86,9 @@ def logging_config(log_format: str = "plain", level: str = "INFO") -> dict[str, 
         "loggers": {"django.db.backends": {"level": "WARNING"}},
     }
     if log_format == "json":
+        # Python's warnings (e.g. Django's about streaming responses under ASGI) as log records, not bare stderr
+        # lines between the JSON ones.
+        logging.captureWarnings(True)
         # uvicorn configured its own loggers (text) before it imported Einblick: give them the JSON handler. Their
         # levels stay as uvicorn's --log-level set them. The access log only if uvicorn keeps one: with
         # --no-access-log uvicorn leaves "uvicorn.access" without handlers, and a handler added here would switch
