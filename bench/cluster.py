@@ -144,10 +144,10 @@ def ensure_machine_redis(timeout: float = 30) -> None:
     wait_until(lambda: redis_ping(MACHINE_REDIS_PORT), timeout, "Redis answers PING")
 
 
-def _admin_sql(sql: str) -> None:
+def _admin_sql(sql: str, url: str = PG_ADMIN_URL) -> None:
     import psycopg  # from the virtualenv
 
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as connection:
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as connection:
         connection.execute(sql)
 
 
@@ -246,6 +246,9 @@ class Cluster:
     database_url: use this database (not migrated unless ``migrate=True``, never dropped); default: create
         ``einblick_cluster_<random>`` on the machine's PostgreSQL, migrate it and drop it at the end.
     redis_url: use this Redis instead of a private ``redis-server`` (then ``restart_redis`` is not possible).
+    private_postgres: run a PostgreSQL server of the cluster's own (initdb in a temporary folder, a free port, as
+        the ``postgres`` user) instead of a database on the machine's server, so that ``stop_postgres`` /
+        ``start_postgres`` can take it away without disturbing anything else on the machine.
     demo: load the demo region (``python -m einblick demo --if-empty``).
     env: extra environment for every process (web and worker).
     base_dir: where the cluster's files go (logs, mails, static files); default: a new temporary directory,
@@ -267,6 +270,7 @@ class Cluster:
         base_dir: str | Path | None = None,
         worker_command: str = "worker",
         startup_timeout: float = 60,
+        private_postgres: bool = False,
     ):
         if web < 1:
             raise ValueError("a cluster needs at least one web process")
@@ -277,6 +281,10 @@ class Cluster:
         self.database_url = database_url or ""
         self.redis_url = redis_url or ""
         self.own_database = database_url is None
+        self.private_postgres = private_postgres and database_url is None
+        self.postgres: Process | None = None
+        self.postgres_port: int | None = None
+        self._postgres_dir: Path | None = None
         self.own_redis = redis_url is None
         self.migrate = self.own_database if migrate is None else migrate
         self.balancer_wanted = balancer
@@ -341,7 +349,9 @@ class Cluster:
         return sorted(self.mail_dir.glob("*.log")) if self.mail_dir.exists() else []
 
     def processes(self) -> list[Process]:
-        return [p for p in (self.balancer, *self.web, self.worker, self.redis) if p is not None]
+        return [
+            p for p in (self.balancer, *self.web, self.worker, self.redis, self.postgres) if p is not None
+        ]
 
     # --- start and stop -------------------------------------------------------------------------------------
     def __enter__(self) -> Cluster:
@@ -402,7 +412,10 @@ class Cluster:
         shutil.rmtree(
             self.var_dir / "static", ignore_errors=True
         )  # 25 MB of collected files, made anew each time
-        if self._database_created:
+        if self._postgres_dir is not None:
+            shutil.rmtree(self._postgres_dir, ignore_errors=True)
+            self._postgres_dir = None
+        if self._database_created and not self.private_postgres:
             try:
                 _admin_sql(f'DROP DATABASE IF EXISTS "{self._database_name}" WITH (FORCE)')
                 self._database_created = False
@@ -413,7 +426,13 @@ class Cluster:
 
     # --- database -------------------------------------------------------------------------------------------
     def _prepare_database(self) -> None:
-        if self.own_database:
+        if self.private_postgres:
+            self._init_postgres()
+            self.start_postgres()
+            self._database_name = "einblick"
+            _admin_sql('CREATE DATABASE "einblick"', self._postgres_admin_url())
+            self.database_url = f"postgres://postgres@{HOST}:{self.postgres_port}/einblick"
+        elif self.own_database:
             ensure_postgres()
             self._database_name = f"einblick_cluster_{secrets.token_hex(4)}"
             _admin_sql(f'CREATE DATABASE "{self._database_name}"')
@@ -423,6 +442,81 @@ class Cluster:
             self._manage("migrate", "--noinput")
         if self.demo:
             self._manage("demo", "--if-empty")
+
+    def _postgres_admin_url(self) -> str:
+        return f"postgres://postgres@{HOST}:{self.postgres_port}/postgres"
+
+    def _init_postgres(self) -> None:
+        """initdb as the ``postgres`` user (PostgreSQL refuses to run as root) in a folder it owns."""
+        import pwd
+
+        bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+        self._postgres_bin = bin_dir
+        self._postgres_dir = Path(tempfile.mkdtemp(prefix="einblick-pg-"))
+        account = pwd.getpwnam("postgres")
+        os.chown(self._postgres_dir, account.pw_uid, account.pw_gid)
+        self.postgres_port = free_port(self._ports)
+        with open(self.log_dir / "initdb.log", "ab") as log:
+            subprocess.run(
+                [
+                    "runuser",
+                    "-u",
+                    "postgres",
+                    "--",
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(self._postgres_dir / "data"),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "--no-sync",
+                    "-E",
+                    "UTF8",
+                    "--locale",
+                    "C.UTF-8",
+                ],
+                check=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                timeout=120,
+            )
+
+    def start_postgres(self) -> None:
+        """Start the cluster's own PostgreSQL (again) and wait until it accepts connections."""
+        if self._postgres_dir is None:
+            raise ClusterError("start_postgres needs private_postgres=True")
+        args = ["runuser", "-u", "postgres", "--", str(self._postgres_bin / "postgres")]
+        args += [
+            "-D",
+            str(self._postgres_dir / "data"),
+            "-p",
+            str(self.postgres_port),
+            "-k",
+            str(self._postgres_dir),
+        ]
+        args += ["-c", f"listen_addresses={HOST}", "-c", "fsync=off", "-c", "max_connections=300"]
+        self.postgres = Process(
+            "postgres", args, dict(os.environ), self.log_dir / "postgres.log", self.postgres_port
+        )
+        self.postgres.start()
+
+        def ready() -> bool:
+            self.postgres.check_alive()
+            try:
+                _admin_sql("SELECT 1", self._postgres_admin_url())
+                return True
+            except Exception:
+                return False
+
+        wait_until(ready, 30, f"PostgreSQL on port {self.postgres_port} accepts connections")
+
+    def stop_postgres(self) -> None:
+        """Stop the cluster's own PostgreSQL (a fast shutdown: open connections are cut) — an outage."""
+        if self.postgres is None:
+            raise ClusterError("stop_postgres needs private_postgres=True")
+        self.postgres.stop()
 
     def _manage(self, *args: str) -> None:
         """``python -m einblick <args>`` with the cluster's environment; output to logs/<command>.log."""
