@@ -334,3 +334,11 @@ def test_the_example_environment_lists_every_variable_the_settings_read():
     example = (root / "deploy" / "einblick.env.example").read_text()
     listed = set(re.findall(r"^#?([A-Z][A-Z0-9_]+)=", example, re.MULTILINE))
     assert read - listed == set(), "add these to deploy/einblick.env.example"
+
+
+@pytest.mark.django_db
+def test_health_checks_are_not_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/berufe/").status_code == 301
