@@ -131,6 +131,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": env("EINBLICK_TEST_DB", "") or None}
+elif int(env("EINBLICK_DB_POOL", "0")):
+    # PostgreSQL: each process keeps up to this many open connections (psycopg's pool) instead of connecting for
+    # every request; with CONN_HEALTH_CHECKS Django has the pool check a connection before use, so a restarted
+    # database is reconnected on its own.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(env("EINBLICK_DB_POOL")),
+        "timeout": 3,  # waiting longer for a free connection: the database is away, answer 503 instead
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, channel layer, tasks --------------------------------------------------------------------------------

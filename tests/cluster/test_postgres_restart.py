@@ -1,7 +1,8 @@
 """Faults (issue #11): PostgreSQL restarts under a running Einblick. A cluster with a PostgreSQL server of its own
 (bench/cluster.py, ``private_postgres``: nothing else on the machine is touched) is stopped and started again:
 meanwhile pages answer a clean 503 "gleich wieder da" with Retry-After, liveness stays 200 and readiness says 503;
-afterwards the same processes (not restarted) serve pages and take writes again."""
+afterwards the same processes (not restarted) serve pages and take writes again — with a connection per request
+and with psycopg's connection pool (``EINBLICK_DB_POOL``)."""
 
 import urllib.error
 import urllib.request
@@ -21,9 +22,13 @@ def fetch(url: str) -> tuple[int, dict, str]:
         return error.code, dict(error.headers), error.read().decode()
 
 
-def test_postgres_restart_fails_cleanly_and_recovers_without_a_restart(tmp_path):
+@pytest.mark.parametrize("pool", ["0", "4"], ids=["connection-per-request", "pool"])
+def test_postgres_restart_fails_cleanly_and_recovers_without_a_restart(tmp_path, pool):
     Cluster = load_cluster_module().Cluster
-    with Cluster(web=1, worker=False, balancer=False, private_postgres=True, base_dir=tmp_path) as cluster:
+    env = {"EINBLICK_DB_POOL": pool}
+    with Cluster(
+        web=1, worker=False, balancer=False, private_postgres=True, base_dir=tmp_path, env=env
+    ) as cluster:
         node = cluster.web_urls[0]
         pid = cluster.web[0].pid
         cluster._manage(
