@@ -85,7 +85,9 @@ def test_booth_visits_counted_once_per_visitor_and_day(client, exhibitor_a, exhi
     assert (visit.day, visit.count) == (timezone.localdate(), 1)
     assert BoothVisit.objects.get(exhibitor=exhibitor_b).count == 1
 
-    client.get(booth_url(exhibitor_a), HTTP_USER_AGENT="Mozilla/5.0 (Android 14) Firefox/130")  # another browser
+    client.get(
+        booth_url(exhibitor_a), HTTP_USER_AGENT="Mozilla/5.0 (Android 14) Firefox/130"
+    )  # another browser
     assert BoothVisit.objects.get(exhibitor=exhibitor_a).count == 2
 
     tomorrow = timezone.localdate() + timedelta(days=1)
