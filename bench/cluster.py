@@ -210,12 +210,12 @@ class Process:
                 f"=== {time.strftime('%H:%M:%S')} killed (SIGKILL), exit code {self.popen.returncode}\n".encode()
             )
 
-    def stop(self, timeout: float = STOP_SECONDS) -> None:
-        """SIGTERM, then SIGKILL after ``timeout``."""
+    def stop(self, timeout: float = STOP_SECONDS, sig: int = signal.SIGTERM) -> None:
+        """``sig`` (SIGTERM), then SIGKILL after ``timeout``."""
         if self.popen is None:
             return
         if self.running():
-            self._signal(signal.SIGTERM)
+            self._signal(sig)
             try:
                 self.popen.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -406,7 +406,7 @@ class Cluster:
         errors = []
         for process in self.processes():
             try:
-                process.stop()
+                process.stop(sig=signal.SIGINT if process is self.postgres else signal.SIGTERM)
             except Exception as error:  # keep stopping the others
                 errors.append(f"{process.name}: {error}")
         shutil.rmtree(
@@ -516,7 +516,9 @@ class Cluster:
         """Stop the cluster's own PostgreSQL (a fast shutdown: open connections are cut) — an outage."""
         if self.postgres is None:
             raise ClusterError("stop_postgres needs private_postgres=True")
-        self.postgres.stop()
+        self.postgres.stop(
+            sig=signal.SIGINT
+        )  # PostgreSQL's "fast" shutdown; SIGTERM would wait for every client
 
     def _manage(self, *args: str) -> None:
         """``python -m einblick <args>`` with the cluster's environment; output to logs/<command>.log."""

@@ -11,6 +11,8 @@ import pytest
 
 from tests.cluster.conftest import Browser, load_cluster_module
 
+wait_until = load_cluster_module().wait_until
+
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 
@@ -27,14 +29,14 @@ def test_postgres_restart_fails_cleanly_and_recovers_without_a_restart(tmp_path,
     Cluster = load_cluster_module().Cluster
     env = {"EINBLICK_DB_POOL": pool}
     with Cluster(
-        web=1, worker=False, balancer=False, private_postgres=True, base_dir=tmp_path, env=env
+        web=1, worker=True, balancer=False, private_postgres=True, base_dir=tmp_path, env=env
     ) as cluster:
         node = cluster.web_urls[0]
         pid = cluster.web[0].pid
         cluster._manage(
             "shell",
             "-c",
-            "from einblick.accounts.models import User; User.objects.create_user('lotse', password='Lotse-2026!')",
+            "from einblick.accounts.models import User; User.objects.create_user('lotse', email='lotse@example.org', password='Lotse-2026!')",
         )
         assert fetch(f"{node}/berufe/")[0] == 200
 
@@ -54,3 +56,13 @@ def test_postgres_restart_fails_cleanly_and_recovers_without_a_restart(tmp_path,
         login = Browser().login(node, "lotse", "Lotse-2026!")
         assert login.status_code == 302 and login.headers["Location"] == "/konto/"
         assert cluster.web[0].pid == pid and cluster.web[0].running()  # the same process, never restarted
+        # the task worker lived through it too: an e-mail asked for now is sent
+        reset = "/konto/passwort/vergessen/"
+        assert (
+            Browser().submit(f"{node}{reset}", f"{node}{reset}", {"email": "lotse@example.org"}).status_code
+            == 302
+        )
+        wait_until(
+            lambda: any("lotse@example.org" in p.read_text() for p in cluster.mails()), 30, "reset e-mail"
+        )
+        assert cluster.worker.running()

@@ -88,3 +88,33 @@ def test_housekeeping_forgets_old_beats_and_marks():
     worker.housekeeping()
     assert list(WorkerBeat.objects.values_list("worker_id", flat=True)) == ["new"]
     assert list(SentMail.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_the_worker_survives_a_database_that_is_away_for_a_moment(monkeypatch):
+    from django.db import OperationalError
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    calls = []
+
+    def flaky_run(self):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Worker, "run", flaky_run)
+    monkeypatch.setattr(worker.LeasedWorker, "_heartbeat", lambda self: None)
+    monkeypatch.setattr(worker, "RETRY_SECONDS", 0)
+    leased = worker.LeasedWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=True,
+        max_tasks=None,
+        worker_id="flaky",
+        excluded_queue_names=[],
+    )
+    leased.run()
+    assert len(calls) == 2  # gave up on nothing: ran again after the error
+    assert leased.startup_delay is False
+    assert not WorkerBeat.objects.filter(worker_id="flaky").exists()  # signed off at the end

@@ -8,12 +8,14 @@ back in the queue by whichever worker notices first (a conditional UPDATE: one o
 effect must not happen twice checks for it itself (e-mails: ``core.services.email_deliver`` with the task's id).
 """
 
+import contextlib
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -21,6 +23,7 @@ from .models import SentMail, WorkerBeat
 
 logger = logging.getLogger(__name__)
 SENT_MAIL_DAYS = 30
+RETRY_SECONDS = 2  # after a database error the worker tries again this soon
 
 
 def lease_seconds() -> float:
@@ -95,11 +98,35 @@ class LeasedWorker(Worker):
         connection.close()
 
     def run(self) -> None:
+        self._wait_for_database()
         beat(self.worker_id)  # before the first claim, so nobody takes our tasks for lost
         thread = threading.Thread(target=self._heartbeat, name="einblick-worker-heartbeat", daemon=True)
         thread.start()
         try:
-            super().run()
+            while self.running:
+                try:
+                    super().run()
+                    return
+                except (OperationalError, InterfaceError) as error:
+                    # db_worker's loop gives up on any database error but a locked SQLite file: the database
+                    # restarting or out of connections for a moment must not end the worker
+                    logger.warning(
+                        "worker: database unavailable (%s), trying again in %s s", error, RETRY_SECONDS
+                    )
+                    connection.close()
+                    self.startup_delay = False
+                    time.sleep(RETRY_SECONDS)
         finally:
             self._stop.set()
-            WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
+            with contextlib.suppress(Exception):
+                WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
+
+    def _wait_for_database(self) -> None:
+        while True:
+            try:
+                connection.ensure_connection()
+                return
+            except (OperationalError, InterfaceError) as error:
+                logger.warning("worker: database unavailable (%s), waiting", error)
+                connection.close()
+                time.sleep(RETRY_SECONDS)
