@@ -594,6 +594,82 @@ def test_viewer_count_and_samples(session):
     assert tracker.local(session.pk) == 0
 
 
+def test_connections_renew_their_group_membership(session):
+    """Redis restarted: the groups are gone, open connections would hear nothing more — until the ticker renews
+    their membership (Presence.rejoin)."""
+    from channels.layers import get_channel_layer
+
+    from einblick.live import groups
+
+    watcher, asker = Viewer(session.pk), Viewer(session.pk)
+
+    async def body():
+        await watcher.hello()
+        await asker.hello()
+        layer = get_channel_layer()
+        group = groups.session_group(session.pk)
+        for consumer in tracker.rooms[session.pk]:  # what a Redis restart does to the groups
+            await layer.group_discard(group, consumer.channel_name)
+        await ask(asker, text="Hört mich noch jemand?")
+        assert await watcher.comm.receive_nothing(timeout=0.3)
+        assert await tracker.rejoin() == 2
+        second = Viewer(session.pk)
+        await second.hello()
+        question = (await ask(second, text="Und jetzt?"))["question"]
+        seen = await watcher.receive_type("question")
+        assert seen["question"]["id"] == question["id"]
+        for viewer in (watcher, asker, second):
+            await viewer.close()
+
+    run(body)
+
+
+def test_database_away_during_a_command_keeps_the_connection(session, monkeypatch):
+    from django.db import OperationalError
+
+    from einblick.live import commands
+
+    viewer = Viewer(session.pk)
+
+    async def body():
+        await viewer.hello()
+        real = commands.dispatch
+
+        def away(*args, **kwargs):
+            raise OperationalError("the database system is shutting down")
+
+        monkeypatch.setattr(commands, "dispatch", away)
+        await viewer.send(type="ask", nickname="Möwe", text="Noch da?")
+        error = await viewer.receive_type("error")
+        assert (error["code"], error["command"]) == ("unavailable", "ask")
+        assert "Moment" in error["message"]  # German first
+        monkeypatch.setattr(commands, "dispatch", real)
+        asked = await ask(viewer, text="Noch da?")  # the same connection, once the database is back
+        assert asked["question"]["text"] == "Noch da?"
+        await viewer.close()
+
+    run(body)
+
+
+def test_database_away_at_connect_refuses_with_unavailable(session, monkeypatch):
+    from django.db import OperationalError
+
+    from einblick.live import consumers
+
+    def away(*args, **kwargs):
+        raise OperationalError("could not connect")
+
+    monkeypatch.setattr(consumers.selectors, "session_for_qa", away)
+    viewer = Viewer(session.pk)
+
+    async def body():
+        connected, code = await viewer.connect()
+        assert not connected
+        assert code == consumers.CLOSE_UNAVAILABLE
+
+    run(body)
+
+
 # --- Redis away ---------------------------------------------------------------------------------------------------
 def test_channel_layer_unavailable_refuses_the_connection(session, monkeypatch):
     from channels.layers import get_channel_layer

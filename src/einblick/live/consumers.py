@@ -15,6 +15,7 @@ from collections import deque
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 CLOSE_NOT_FOUND = 4404
 CLOSE_ABUSE = 4008
 CLOSE_UNAVAILABLE = 1011
+DATABASE_AWAY = (OperationalError, InterfaceError)
 
 
 def _language(scope) -> str:
@@ -47,12 +49,17 @@ class QaConsumer(AsyncWebsocketConsumer):
         self.joined = False
         self.frames: deque[float] = deque()
         self.strikes: deque[float] = deque()
-        self.session = await database_sync_to_async(selectors.session_for_qa)(self.session_id)
-        if self.session is None:
-            await self.close(code=CLOSE_NOT_FOUND)
+        try:
+            self.session = await database_sync_to_async(selectors.session_for_qa)(self.session_id)
+            if self.session is None:
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
+            user = self.scope.get("user")
+            is_moderator = await database_sync_to_async(rules.can_moderate_session)(user, self.session)
+        except DATABASE_AWAY:  # the database restarts: the client tries again with backoff
+            logger.warning("live Q&A: database unavailable, refusing a connection", exc_info=True)
+            await self.close(code=CLOSE_UNAVAILABLE)
             return
-        user = self.scope.get("user")
-        is_moderator = await database_sync_to_async(rules.can_moderate_session)(user, self.session)
         self.actor = commands.Actor(
             user=user if is_moderator else None,
             is_moderator=is_moderator,
@@ -105,19 +112,30 @@ class QaConsumer(AsyncWebsocketConsumer):
         if command not in commands.HANDLERS:
             await self._reject("unknown_command", _("Unknown command."), command=command[:40])
             return
-        if command in FRESH_SESSION_COMMANDS:
-            # Staff may have switched on pre-moderation, switched the Q&A off or cancelled the session meanwhile.
-            self.session = await database_sync_to_async(selectors.session_for_qa)(self.session_id)
-            if self.session is None:
-                await self.close(code=CLOSE_NOT_FOUND)
-                return
         try:
+            if command in FRESH_SESSION_COMMANDS:
+                # Staff may have switched on pre-moderation, switched the Q&A off or cancelled the session meanwhile.
+                self.session = await database_sync_to_async(selectors.session_for_qa)(self.session_id)
+                if self.session is None:
+                    await self.close(code=CLOSE_NOT_FOUND)
+                    return
             outcome = await database_sync_to_async(commands.dispatch)(
                 self.session, self.actor, command, message
             )
         except commands.CommandError as error:
             await self.send(
                 text_data=protocol.frame("error", code=error.code, message=error.message, command=command)
+            )
+            return
+        except DATABASE_AWAY:  # keep the connection: what was typed stays in the form; the client may resend
+            logger.warning("live Q&A: database unavailable for %s", command, exc_info=True)
+            if command == "hello":  # not welcomed: the client reconnects with backoff and says hello again
+                await self.close(code=CLOSE_UNAVAILABLE)
+                return
+            with translation.override(self.actor.language):
+                text = str(_("This is not possible right now. Please try again in a moment."))
+            await self.send(
+                text_data=protocol.frame("error", code="unavailable", message=text, command=command)
             )
             return
         if outcome.visitor is not None:

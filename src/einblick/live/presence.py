@@ -17,12 +17,14 @@ import time
 from collections import defaultdict
 
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 
 from . import services
 
 logger = logging.getLogger(__name__)
+REJOIN_SECONDS = 30  # connections renew their group membership this often (see Presence.rejoin)
 
 
 def _window_seconds() -> int:
@@ -35,6 +37,7 @@ class Presence:
         self.estimates: dict[int, int] = {}
         self.reported: dict[int, tuple[int, int]] = {}  # session -> (window, count added)
         self.task: asyncio.Task | None = None
+        self.rejoined_at = time.monotonic()
 
     def join(self, session_id: int, consumer) -> None:
         self.rooms[session_id].add(consumer)
@@ -68,6 +71,28 @@ class Presence:
                 await self.tick()
             except Exception:  # the ticker must survive a cache or database outage
                 logger.warning("live Q&A: viewer count failed", exc_info=True)
+            if time.monotonic() - self.rejoined_at >= REJOIN_SECONDS:
+                await self.rejoin()
+
+    async def rejoin(self) -> int:
+        """Add this process's connections to their session groups again. Group membership lives in Redis: after a
+        Redis restart a connection that stayed open would otherwise hear nothing more (``group_add`` of a member
+        only renews it). Returns how many were added; on failure (Redis still away) the next tick tries again."""
+        layer = get_channel_layer()
+        if layer is None:
+            return 0
+        added = 0
+        try:
+            for consumers in list(self.rooms.values()):
+                for consumer in list(consumers):
+                    if getattr(consumer, "joined", False):
+                        await layer.group_add(consumer.group, consumer.channel_name)
+                        added += 1
+        except Exception:
+            logger.warning("live Q&A: could not renew group membership", exc_info=True)
+            return added
+        self.rejoined_at = time.monotonic()
+        return added
 
     async def tick(self) -> dict[int, int]:
         """Report this process's counts, read the shared ones, push changed numbers to the local viewers."""
