@@ -670,6 +670,36 @@ def test_database_away_at_connect_refuses_with_unavailable(session, monkeypatch)
     run(body)
 
 
+def test_a_redis_restart_is_noticed_by_its_run_id(monkeypatch):
+    from einblick.live import presence
+
+    class Connection:
+        run_id = "erster-start"
+
+        async def info(self, section):
+            return {"run_id": self.run_id}
+
+    class Layer:
+        ring_size = 1
+        redis = Connection()
+
+        def connection(self, index):
+            return self.redis
+
+    layer = Layer()
+    monkeypatch.setattr(presence, "get_channel_layer", lambda: layer)
+    tracker_ = presence.Presence()
+
+    async def body():
+        assert await tracker_._channel_layer_restarted() is False  # first look: nothing to compare with
+        assert await tracker_._channel_layer_restarted() is False
+        layer.redis.run_id = "neu-gestartet"
+        assert await tracker_._channel_layer_restarted() is True
+        assert await tracker_._channel_layer_restarted() is False
+
+    run(body)
+
+
 # --- Redis away ---------------------------------------------------------------------------------------------------
 def test_channel_layer_unavailable_refuses_the_connection(session, monkeypatch):
     from channels.layers import get_channel_layer

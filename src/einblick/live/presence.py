@@ -24,7 +24,7 @@ from django.core.cache import cache
 from . import services
 
 logger = logging.getLogger(__name__)
-REJOIN_SECONDS = 30  # connections renew their group membership this often (see Presence.rejoin)
+REJOIN_SECONDS = 300  # connections renew their group membership this often, and at once after a Redis restart
 
 
 def _window_seconds() -> int:
@@ -38,6 +38,7 @@ class Presence:
         self.reported: dict[int, tuple[int, int]] = {}  # session -> (window, count added)
         self.task: asyncio.Task | None = None
         self.rejoined_at = time.monotonic()
+        self.redis_run_ids: list | None = None
 
     def join(self, session_id: int, consumer) -> None:
         self.rooms[session_id].add(consumer)
@@ -71,8 +72,26 @@ class Presence:
                 await self.tick()
             except Exception:  # the ticker must survive a cache or database outage
                 logger.warning("live Q&A: viewer count failed", exc_info=True)
-            if time.monotonic() - self.rejoined_at >= REJOIN_SECONDS:
+            if await self._channel_layer_restarted() or time.monotonic() - self.rejoined_at >= REJOIN_SECONDS:
                 await self.rejoin()
+
+    async def _channel_layer_restarted(self) -> bool:
+        """Whether the channel layer's Redis started anew since the last tick (its ``run_id`` changed): then the
+        groups are gone and the connections must join again at once. False for other layers and while Redis is
+        away (the tick after it is back notices)."""
+        layer = get_channel_layer()
+        if layer is None or not hasattr(layer, "connection"):
+            return False
+        try:
+            run_ids = []
+            for index in range(getattr(layer, "ring_size", 1)):
+                info = await layer.connection(index).info("server")
+                run_ids.append(info.get("run_id"))
+        except Exception:
+            return False
+        restarted = self.redis_run_ids is not None and run_ids != self.redis_run_ids
+        self.redis_run_ids = run_ids
+        return restarted
 
     async def rejoin(self) -> int:
         """Add this process's connections to their session groups again. Group membership lives in Redis: after a
