@@ -180,7 +180,9 @@ TASKS = {"default": {"BACKEND": env("EINBLICK_TASK_BACKEND", "django_tasks_db.Da
 # Public pages (programme, session, booth, exhibitors, profession) served from the cache to visitors without a
 # session, at most this many seconds (core/pagecache.py; 0 = off). Counts are written in batches this often
 # (core/counts.py; 0 = at once).
-EINBLICK_PAGE_CACHE_SECONDS = int(env("EINBLICK_PAGE_CACHE_SECONDS", "300"))
+# Only with Redis by default: the in-process cache of a single machine is not shared with the worker or other
+# processes, whose edits would not reach it.
+EINBLICK_PAGE_CACHE_SECONDS = int(env("EINBLICK_PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0"))
 EINBLICK_COUNT_FLUSH_SECONDS = float(env("EINBLICK_COUNT_FLUSH_SECONDS", "5"))
 # The task worker (core/worker.py): a running task whose worker has not been seen for this long runs again,
 # at most this many times in all.

@@ -199,3 +199,38 @@ def test_a_cache_that_is_down_is_a_miss_not_an_error():
     assert down.add("x", 1) is True  # fail open: a rate limit refuses nobody while Redis is away
     assert down.incr("x") == 1
     assert down.get_many(["x", "y"]) == {}
+
+
+def test_tracking_parameters_share_the_page_unknown_ones_are_not_cached(fair):
+    url = programme_url(fair)
+    get(url + "?buehne=buehne-1&q=Holz")
+    same = get(url + "?q=Holz&utm_source=instagram&buehne=buehne-1&fbclid=abc")  # order and tracking ignored
+    assert same[pagecache.HEADER] == "hit"
+    for _ in range(2):
+        odd = get(url + "?x=1")
+        assert odd.status_code == 200
+        assert pagecache.HEADER not in odd  # rendered, never stored: nobody can fill the cache with junk keys
+
+
+def test_the_cache_keeps_a_page_only_until_it_changes_by_itself(fair, monkeypatch):
+    make_session(fair, minutes=2, length=30)
+    stored = []
+    real_set = pagecache.cache.set
+    monkeypatch.setattr(
+        pagecache.cache,
+        "set",
+        lambda key, value, timeout=None: stored.append(timeout) or real_set(key, value, timeout),
+    )
+    get(programme_url(fair))
+    assert stored and 0 < stored[-1] <= 120  # the session starts in 2 minutes: "now live" changes then
+
+
+def test_one_new_generation_per_transaction(fair, profession):
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        for n in range(3):
+            make_session(fair, minutes=60 + n)
+        profession.save()
+        pending = [func for _, func, _ in connection.run_on_commit if func is pagecache._new_generation]
+        assert len(pending) == 1

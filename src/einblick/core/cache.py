@@ -6,10 +6,15 @@ import logging
 import time
 
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError, TimeoutError
+from redis.exceptions import ConnectionError, ResponseError, TimeoutError
 
 logger = logging.getLogger(__name__)
-FAILURES = (ConnectionError, TimeoutError, OSError)
+FAILURES = (
+    ConnectionError,
+    TimeoutError,
+    ResponseError,
+    OSError,
+)  # ResponseError: e.g. OOM when Redis is full
 _last_report = 0.0
 
 

@@ -76,7 +76,7 @@ def _write(kind: str, rows: list) -> bool:
 
 def _loop() -> None:
     while True:
-        threading.Event().wait(interval())
+        threading.Event().wait(max(interval(), 1))
         try:
             close_old_connections()
             flush()

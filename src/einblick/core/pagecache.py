@@ -4,7 +4,8 @@ exhibitors, profession).
 A page is served from the cache (Redis in production) only to a visitor who brings nothing personal: no session
 cookie and no other cookie but the CSRF and language cookies — that visitor sees the same page as every other one.
 Logged-in pupils, teachers and companies (their agenda, their name, their drafts) always get a freshly rendered page.
-A hit costs one cache round trip and **no database query**: the CSRF token in the page's forms is put in per
+A hit costs two cache round trips (generation, page; the booth page one more for its visit mark) and **no
+database query**: the CSRF token in the page's forms is put in per
 visitor, and what the view counts (page views for insights, booth visits) is queued in the process
 (``core/counts.py``) and written in batches.
 
@@ -20,6 +21,7 @@ import hashlib
 import logging
 import re
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,6 +37,8 @@ GENERATION_KEY = "pagecache:generation"
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 HEADER = "X-Einblick-Cache"
+TRACKING_PREFIXES = ("utm_", "mc_", "pk_")
+TRACKING_PARAMS = {"fbclid", "gclid", "msclkid", "igshid", "ref", "src"}
 # Models whose rows public pages show; saving or deleting one starts a new generation.
 WATCHED = (
     "fair.Fair",
@@ -65,9 +69,17 @@ def generation() -> str:
     return value
 
 
+def _new_generation() -> None:
+    cache.set(GENERATION_KEY, secrets.token_hex(4), None)
+
+
 def invalidate() -> None:
-    """Start a new generation once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(4), None))
+    """Start a new generation once the current transaction commits (at once outside one) — once per transaction,
+    however many rows it saves (an import of a thousand offers is one cache write)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _new_generation for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_new_generation)
 
 
 def _on_change(sender, **kwargs) -> None:
@@ -109,9 +121,24 @@ def _anonymous(request) -> bool:
     )
 
 
-def _key(request, generation_value: str) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"pagecache:{generation_value}:{get_language()}:{path}"
+def _is_tracking(name: str) -> bool:
+    return name.startswith(TRACKING_PREFIXES) or name in TRACKING_PARAMS
+
+
+def _page_key(request, params: tuple[str, ...]) -> str | None:
+    """The page's identity: path plus the view's own parameters, sorted; tracking parameters of shared links
+    (``utm_*``, ``fbclid`` …) do not count. None — not cached — for any other parameter (an unknown parameter
+    must not make a new cache entry: shared links, or somebody filling the cache on purpose)."""
+    names = set(request.GET)
+    if any(name not in params and not _is_tracking(name) for name in names):
+        return None
+    pairs = sorted((name, value) for name in names & set(params) for value in request.GET.getlist(name))
+    return request.path + "?" + urlencode(pairs)
+
+
+def _key(page: str, generation_value: str) -> str:
+    digest = hashlib.sha256(page.encode()).hexdigest()[:32]
+    return f"pagecache:{generation_value}:{get_language()}:{digest}"
 
 
 def expires_in(request, seconds_left: float | None) -> None:
@@ -163,15 +190,19 @@ def _serve(request, entry: dict) -> HttpResponse:
     return response
 
 
-def cached_page(view):
-    """Serve the view's page from the cache to visitors without personal state (see the module's text)."""
+def cached_page(view=None, *, params: tuple[str, ...] = ()):
+    """Serve the view's page from the cache to visitors without personal state (see the module's text).
+    ``params``: the query parameters the page depends on (its filter form's fields)."""
+    if view is None:
+        return functools.partial(cached_page, params=tuple(params))
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if seconds() <= 0 or not _anonymous(request):
+        page = _page_key(request, params) if seconds() > 0 and _anonymous(request) else None
+        if page is None:
             return view(request, *args, **kwargs)
         generation_value = generation()
-        key = _key(request, generation_value)
+        key = _key(page, generation_value)
         entry = cache.get(key)
         if entry is not None:
             response = _serve(request, entry)

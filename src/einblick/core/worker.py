@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from .models import SentMail, WorkerBeat
@@ -115,6 +116,9 @@ class LeasedWorker(Worker):
                     )
                     connection.close()
                     self.startup_delay = False
+                    # A task it was running may have stayed "running" (the database could not be told the end):
+                    # under a new id the old one stops beating, and that task runs again after the lease.
+                    self.worker_id = get_random_string(32)
                     time.sleep(RETRY_SECONDS)
         finally:
             self._stop.set()

@@ -174,9 +174,16 @@ def booth_visit_count(*, exhibitor: Exhibitor, day: date | None = None) -> None:
 
 
 def booth_visits_write(rows: list[tuple[int, date]]) -> None:
-    """Write queued booth visits (``core/counts.py``): one update per booth and day."""
-    for (exhibitor_id, day), number in Counter(rows).items():
-        _increment(BoothVisit, lookup={"exhibitor_id": exhibitor_id, "day": day}, field="count", by=number)
+    """Write queued booth visits (``core/counts.py``): one update per booth and day, all or nothing (a failed batch
+    is queued again and must not count twice); visits of booths deleted meanwhile are dropped."""
+    visits = Counter(rows)
+    existing = set(Exhibitor.objects.filter(pk__in={pk for pk, _day in visits}).values_list("pk", flat=True))
+    with transaction.atomic():
+        for (exhibitor_id, day), number in visits.items():
+            if exhibitor_id in existing:
+                _increment(
+                    BoothVisit, lookup={"exhibitor_id": exhibitor_id, "day": day}, field="count", by=number
+                )
 
 
 counts.register("fair.booth_visit", booth_visits_write)
@@ -889,11 +896,12 @@ def session_pin(*, session: Session, pinned: bool) -> Session:
 
 def plan_publish(*, fair: Fair) -> int:
     """Publish the planned draft sessions that have a place on the programme."""
-    pagecache.invalidate()
-    return Session.objects.filter(
+    published = Session.objects.filter(
         fair=fair,
         status=Session.Status.DRAFT,
         stage__isnull=False,
         starts_at__isnull=False,
         request__isnull=False,
     ).update(status=Session.Status.PUBLISHED, updated_at=timezone.now())
+    pagecache.invalidate()  # after the update: a page rendered in between must not keep the old programme
+    return published

@@ -22,8 +22,9 @@ _salts: dict = {}  # day → salt, per process: a page served from the cache cou
 
 
 def _salt(day) -> bytes:
-    if day in _salts:
-        return _salts[day]
+    salt = _salts.get(day)
+    if salt is not None:
+        return salt
     salt = _salt_stored(day)
     if day == timezone.localdate():  # past days' salts are deleted by the recount: never kept here
         _salts.clear()

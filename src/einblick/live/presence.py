@@ -109,6 +109,10 @@ class Presence:
                         added += 1
         except Exception:
             logger.warning("live Q&A: could not renew group membership", exc_info=True)
+            self.redis_run_ids = (
+                None  # the tick after the next one compares afresh; REJOIN_SECONDS is the backstop
+            )
+            self.rejoined_at = 0.0  # … and tries again at the next tick
             return added
         self.rejoined_at = time.monotonic()
         return added

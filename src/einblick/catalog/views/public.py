@@ -28,7 +28,7 @@ def profession_list(request):
     return render(request, "catalog/profession_list.html", {"fields": fields, "field_slug": field_slug})
 
 
-@cached_page
+@cached_page(params=("ort", "umkreis"))
 def profession_detail(request, slug: str):
     profession = get_object_or_404(selectors.professions_with_counts().select_related("field"), slug=slug)
     form = LocationFilterForm(request.GET or None)

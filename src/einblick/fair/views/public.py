@@ -30,7 +30,7 @@ def fair_index(request):
     return redirect(fair.get_absolute_url())
 
 
-@cached_page
+@cached_page(params=("tag", "buehne", "beruf", "format", "q", "ergebnis"))
 def programme(request, slug: str):
     fair = _fair(slug)
     track(request, "programme")
@@ -108,7 +108,7 @@ def session_detail(request, slug: str, pk: int):
     return render(request, "fair/session.html", context)
 
 
-@cached_page
+@cached_page(params=("beruf",))
 def exhibitor_list(request, slug: str):
     fair = _fair(slug)
     form = ExhibitorFilterForm(request.GET or None, professions=selectors.exhibitor_professions(fair))
