@@ -1,6 +1,7 @@
 """The Q&A consumer through ``WebsocketCommunicator`` against the project's ASGI application: every command,
 permissions per command, moderation flows, filters and limits, bad frames, catch-up after reconnect, viewer counts."""
 
+import contextlib
 import json
 
 import pytest
@@ -17,6 +18,13 @@ pytestmark = pytest.mark.django_db
 def run(body):
     """Run an async test body so that the consumer's database calls use the test's connection."""
     return async_to_sync(body)()
+
+
+async def settle(viewer) -> None:
+    """A refused connection's consumer is still waiting for frames: end it inside the test's event loop (left
+    for the loop's shutdown, its channel-layer receive could keep that shutdown waiting)."""
+    with contextlib.suppress(Exception):
+        await viewer.comm.wait(timeout=1)
 
 
 async def ask(viewer, text="Wie lange dauert die Ausbildung?", nickname="Möwe"):
@@ -666,6 +674,7 @@ def test_database_away_at_connect_refuses_with_unavailable(session, monkeypatch)
         connected, code = await viewer.connect()
         assert not connected
         assert code == consumers.CLOSE_UNAVAILABLE
+        await settle(viewer)
 
     run(body)
 
@@ -716,6 +725,7 @@ def test_channel_layer_unavailable_refuses_the_connection(session, monkeypatch):
         connected, code = await viewer.connect()
         assert connected is False
         assert code == 1011
+        await settle(viewer)
 
     run(body)
 
