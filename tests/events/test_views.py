@@ -820,3 +820,23 @@ def test_hosts_do_not_see_young_pupils_before_the_parent_agrees(
     response = client.get(reverse("events:registrations", args=[event.slug]))
     assert response.status_code == 200
     assert "Zilkowski-Kiwi" not in response.content.decode()
+
+
+def test_class_name_lists_have_a_length_cap():
+    """A typed name list is at most 200 places × 60 characters: more is refused with Django's German message."""
+    from django.utils import translation
+
+    from einblick.events.forms import NAMES_MAX_CHARS, ClassRegistrationForm
+    from tests.factories import TeacherFactory
+
+    teacher = TeacherFactory()
+    with translation.override("de"):
+        form = ClassRegistrationForm(
+            data={"places": 3, "names": "x" * (NAMES_MAX_CHARS + 1)}, teacher=teacher
+        )
+        assert not form.is_valid()
+        assert "höchstens" in " ".join(form.errors["names"])
+    assert (
+        ClassRegistrationForm(data={"names": "Ali\nBea"}, teacher=teacher).fields["names"].max_length
+        == 12_000
+    )

@@ -6,6 +6,9 @@ from einblick.core.forms import BaseForm, BaseModelForm
 
 from .models import Event
 
+# a class's typed name list: up to 200 places × 60 characters
+NAMES_MAX_CHARS = 12_000
+
 
 class EventFilterForm(BaseForm):
     when = forms.ChoiceField(
@@ -41,6 +44,7 @@ class ClassRegistrationForm(BaseForm):
         label=_("Names (optional, one per line, can be completed later)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
+        max_length=NAMES_MAX_CHARS,
     )
 
     def __init__(self, *args, teacher, **kwargs):
@@ -78,7 +82,10 @@ class CompanyRegistrationForm(BaseForm):
 class GroupForm(BaseForm):
     places = forms.IntegerField(label=_("Number of pupils"), min_value=1, max_value=200)
     names = forms.CharField(
-        label=_("Names (one per line)"), widget=forms.Textarea(attrs={"rows": 8}), required=False
+        label=_("Names (one per line)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=NAMES_MAX_CHARS,
     )
     members = forms.ModelMultipleChoiceField(
         label=_("Pupils of the class with an account (they get their certificate themselves)"),
