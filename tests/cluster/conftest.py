@@ -13,12 +13,10 @@ import importlib.util
 import json
 import re
 import sys
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parents[2]
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -95,31 +93,18 @@ def node_b(cluster) -> str:
 @pytest.fixture
 def live_fair(db):
     """A published fair open now, with one stage."""
-    from einblick.fair.models import Fair, FairDay, Stage
+    from tests.live.conftest import make_fair
 
-    now = timezone.now()
-    fair = Fair.objects.create(name="55 Stunden Zukunft", slug="55-stunden", is_published=True)
-    FairDay.objects.create(fair=fair, starts_at=now - timedelta(hours=2), ends_at=now + timedelta(hours=9))
-    Stage.objects.create(fair=fair, name="Bühne 1", slug="buehne-1", position=0)
-    return fair
+    return make_fair()
 
 
 @pytest.fixture
 def live_session(live_fair):
     """A session of a company, live now (started 10 minutes ago), with its Q&A open."""
-    from einblick.fair import services
     from tests.factories import CompanyFactory
+    from tests.live.conftest import make_session
 
-    start = timezone.now() - timedelta(minutes=10)
-    return services.session_save(
-        fair=live_fair,
-        stage=live_fair.stages.first(),
-        company=CompanyFactory(name="Meyer Metallbau GmbH"),
-        title="Live aus der Werkstatt",
-        starts_at=start,
-        ends_at=start + timedelta(minutes=30),
-        stream_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-    )
+    return make_session(live_fair, CompanyFactory(name="Meyer Metallbau GmbH"))
 
 
 class Browser:

@@ -47,13 +47,18 @@ def _fresh_presence():
     tracker.rooms.clear()
 
 
-@pytest.fixture
-def fair(db):
+def make_fair():
+    """A published fair open now, with one stage (also used by tests/cluster)."""
     now = timezone.now()
     fair = Fair.objects.create(name="55 Stunden Zukunft", slug="55-stunden", is_published=True)
     FairDay.objects.create(fair=fair, starts_at=now - timedelta(hours=2), ends_at=now + timedelta(hours=9))
     Stage.objects.create(fair=fair, name="Bühne 1", slug="buehne-1", position=0)
     return fair
+
+
+@pytest.fixture
+def fair(db):
+    return make_fair()
 
 
 @pytest.fixture
