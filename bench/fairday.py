@@ -437,6 +437,12 @@ class Browser:
         else:
             self.cookies[name] = content.strip('"')
 
+    async def form_token(self, kind: str, path: str) -> str | None:
+        """Open a page with a form (counted as ``kind``) and return its CSRF token, None without one."""
+        page = await self.fetch(kind, path)
+        match = CSRF_INPUT.search(page.text) if page is not None else None
+        return match.group(1) if match else None
+
     async def fetch(
         self,
         kind: str,
@@ -752,8 +758,7 @@ async def pupil(run: Run, number: int, arrival: float, rng: random.Random, logs_
 async def act_logged_in(run: Run, browser: Browser, number: int, rng: random.Random) -> None:
     info, slug = run.info, FAIR_SLUG
     await run.think(rng)
-    form = await browser.fetch("login_form", "/konto/anmelden/")
-    token = CSRF_INPUT.search(form.text) if form is not None else None
+    token = await browser.form_token("login_form", "/konto/anmelden/")
     if token is None:
         run.outcomes["login: no form"] += 1
         return
@@ -761,7 +766,7 @@ async def act_logged_in(run: Run, browser: Browser, number: int, rng: random.Ran
         "login",
         "/konto/anmelden/",
         form={
-            "csrfmiddlewaretoken": token.group(1),
+            "csrfmiddlewaretoken": token,
             "username": f"fd{number:05d}",
             "password": DEMO_PASSWORD,
         },
@@ -774,28 +779,26 @@ async def act_logged_in(run: Run, browser: Browser, number: int, rng: random.Ran
     for pk in rng.sample(info["upcoming"], k=min(2, len(info["upcoming"]))):
         await run.think(rng)
         path = f"/messe/{slug}/sessions/{pk}/"
-        page = await browser.fetch("session_upcoming", path)
-        token = CSRF_INPUT.search(page.text) if page is not None else None
+        token = await browser.form_token("session_upcoming", path)
         if token is None:
             run.outcomes["bookmark: no form"] += 1
             continue
         saved = await browser.fetch(
             "bookmark",
             f"/messe/{slug}/merkliste/{pk}/",
-            form={"csrfmiddlewaretoken": token.group(1), "next": path, "action": "add"},
+            form={"csrfmiddlewaretoken": token, "next": path, "action": "add"},
             headers={"Accept": "application/json"},
         )
         run.outcomes["bookmark: ok" if saved is not None and saved.status == 200 else "bookmark: failed"] += 1
     # An event: most go to the one with room, some to the one that fills up.
     event = info["events"]["scarce" if rng.random() < 0.25 else "roomy"]
     await run.think(rng)
-    page = await browser.fetch("event_form", f"/veranstaltungen/{event}/anmelden/")
-    token = CSRF_INPUT.search(page.text) if page is not None else None
+    token = await browser.form_token("event_form", f"/veranstaltungen/{event}/anmelden/")
     if token is not None:
         done = await browser.fetch(
             "event_register",
             f"/veranstaltungen/{event}/anmelden/",
-            form={"csrfmiddlewaretoken": token.group(1)},
+            form={"csrfmiddlewaretoken": token},
             follow="my_events",
         )
         run.outcomes["event: registered" if done is not None else "event: failed"] += 1
@@ -1189,8 +1192,7 @@ async def calibrate(c, info: dict, args, postgres) -> dict:
     for kind, path in paths.items():
         await measure(f"{kind} (anonymous)", lambda path=path: anonymous.fetch("calibrate", path), count)
     pupil = Browser(url, scratch, args.timeout)
-    form = await pupil.fetch("calibrate", "/konto/anmelden/")
-    token = CSRF_INPUT.search(form.text).group(1) if form is not None else ""
+    token = await pupil.form_token("calibrate", "/konto/anmelden/") or ""
     await pupil.fetch(
         "calibrate",
         "/konto/anmelden/",
@@ -1201,13 +1203,12 @@ async def calibrate(c, info: dict, args, postgres) -> dict:
 
     async def login() -> None:
         browser = Browser(url, scratch, args.timeout)
-        page = await browser.fetch("calibrate", "/konto/anmelden/")
-        match = CSRF_INPUT.search(page.text) if page is not None else None
+        token = await browser.form_token("calibrate", "/konto/anmelden/")
         await browser.fetch(
             "calibrate",
             "/konto/anmelden/",
             form={
-                "csrfmiddlewaretoken": match.group(1) if match else "",
+                "csrfmiddlewaretoken": token or "",
                 "username": "fd00001",
                 "password": DEMO_PASSWORD,
             },
